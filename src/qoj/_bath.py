@@ -1,0 +1,220 @@
+"""Thermal baths: a spectral density at a temperature, with its rates and correlation function."""
+
+import math
+from collections.abc import Callable
+from typing import Literal
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, ArrayLike, Complex, Float
+
+from ._checks import ensure, finite, nonnegative
+from ._precision import complex_dtype, real_dtype
+from ._spectra import AbstractSpectralDensity
+
+# Below |w| = _FLOOR * T the bosonic rates are evaluated at |w| = _FLOOR * T: J(w) n(w) is 0/0
+# at w = 0, and its limit (J'(0+) T for an Ohmic J) is reached there to relative O(_FLOOR).
+_FLOOR = 1e-8
+# Thermal factors are e^{-40} ~ 4e-18 beyond 40 T from the Fermi level / zero frequency.
+_THERMAL_WIDTH = 40.0
+
+
+def _bose_factors(x):
+    """(n, 1 + n) for x = w/T > 0, with n = 1/(e^x - 1), finite with finite gradients.
+
+    Written with e^{-x} so that neither value nor gradient overflows at large x.
+    """
+    denom = -jnp.expm1(-x)
+    return jnp.exp(-x) / denom, 1.0 / denom
+
+
+class Bath(eqx.Module):
+    """A reservoir in thermal equilibrium: a spectral density, a temperature, a statistics.
+
+    Bosons (`statistics="bose"`): emission rate J(w)(1 + n(w)), absorption rate J(w) n(w),
+    n(w) = 1/(exp(w/T) - 1). Fermions (`"fermi"`): emission (out of the system) J(w)(1 - f(w)),
+    absorption J(w) f(w), f(w) = 1/(exp((w - mu)/T) + 1). (API.md conventions; seeds 000,
+    002, 004; hbar = k_B = 1.) T = 0 is allowed: n = 0 for w > 0 and f is a step at mu.
+
+    Arguments:
+        spectrum: the rate-normalised spectral density J (an `AbstractSpectralDensity`; any
+            `eqx.Module` with `__call__(w)` gives rates, but `correlation` needs the former).
+        temperature: T >= 0.
+        chemical_potential: mu, for fermions only (must be 0 for bosons).
+        statistics: "bose" or "fermi" (static).
+        n_nodes: quadrature nodes for `correlation` (static, rounded up to a multiple of 16).
+    """
+
+    spectrum: Callable
+    temperature: Float[Array, ""]
+    chemical_potential: Float[Array, ""]
+    statistics: Literal["bose", "fermi"] = eqx.field(static=True)
+    n_nodes: int = eqx.field(static=True)
+
+    def __init__(
+        self,
+        spectrum: Callable,
+        temperature: ArrayLike,
+        *,
+        chemical_potential: ArrayLike = 0.0,
+        statistics: Literal["bose", "fermi"] = "bose",
+        n_nodes: int = 4096,
+    ):
+        if statistics not in ("bose", "fermi"):
+            raise ValueError(f"statistics must be 'bose' or 'fermi', got {statistics!r}")
+        if not callable(spectrum):
+            raise TypeError(
+                f"spectrum must be a spectral density J(w) (callable), got {type(spectrum)}"
+            )
+        if not isinstance(n_nodes, int) or isinstance(n_nodes, bool) or n_nodes < 16:
+            raise ValueError(f"n_nodes must be an int >= 16, got {n_nodes!r}")
+        temperature = jnp.asarray(temperature)
+        mu = jnp.asarray(chemical_potential)
+        for name, value in (("temperature", temperature), ("chemical_potential", mu)):
+            if value.ndim != 0:
+                raise ValueError(
+                    f"{name} must be a scalar, got shape {value.shape} (use jax.vmap for a batch)"
+                )
+        self.spectrum = spectrum
+        self.temperature = nonnegative(temperature, "temperature")
+        mu = finite(jnp.asarray(mu, real_dtype()), "chemical_potential")
+        if statistics == "bose":
+            mu = ensure(
+                mu,
+                mu != 0,
+                "chemical_potential must be 0 for statistics='bose' (n(w) = 1/(exp(w/T) - 1))",
+            )
+        self.chemical_potential = mu
+        self.statistics = statistics
+        self.n_nodes = n_nodes
+
+    def _thermal(self):
+        positive = self.temperature > 0
+        return positive, jnp.where(positive, self.temperature, 1.0)
+
+    def occupation(self, w: ArrayLike) -> Float[Array, "*shape"]:
+        """Mean occupation of a bath mode at frequency w.
+
+        Bose: n(w) = 1/(exp(w/T) - 1) (-1 - n(|w|) for w < 0, +inf at w = 0).
+        Fermi: f(w) = 1/(exp((w - mu)/T) + 1). At T = 0: n = 0 (w > 0), -1 (w < 0);
+        f = 1 (w < mu), 1/2 (w = mu), 0 (w > mu). Gradients are finite (zero at T = 0).
+        """
+        w = jnp.asarray(w, real_dtype())
+        positive, temp = self._thermal()
+        if self.statistics == "fermi":
+            x = (w - self.chemical_potential) / temp
+            zero_t = jnp.where(
+                w < self.chemical_potential, 1.0, jnp.where(w > self.chemical_potential, 0.0, 0.5)
+            )
+            return jnp.where(positive, jax.nn.sigmoid(-x), zero_t)
+        a = jnp.abs(w)
+        nonzero = a > 0
+        n_a, _ = _bose_factors(jnp.where(nonzero & positive, a, 1.0) / temp)
+        n_a = jnp.where(positive, n_a, 0.0)
+        return jnp.where(nonzero, jnp.where(w > 0, n_a, -1.0 - n_a), jnp.inf)
+
+    def _bose_rates(self, a):
+        """(J(a)(1 + n(a)), J(a) n(a)) for a >= 0, finite with finite gradients at a -> 0."""
+        positive, temp = self._thermal()
+        floor = jnp.where(positive, _FLOOR * temp, 0.0)
+        a = jnp.maximum(a, floor)
+        j = self.spectrum(a)
+        n, one_plus_n = _bose_factors(jnp.where(positive, a / temp, 1.0))
+        emission = jnp.where(positive, j * one_plus_n, j)
+        absorption = jnp.where(positive, j * n, 0.0)
+        return emission, absorption
+
+    def _fermi_rates(self, w):
+        positive, temp = self._thermal()
+        j = self.spectrum(w)
+        x = (w - self.chemical_potential) / temp
+        above = jnp.where(w > self.chemical_potential, 1.0, 0.0)
+        below = jnp.where(w < self.chemical_potential, 1.0, 0.0)
+        empty = jnp.where(positive, jax.nn.sigmoid(x), jnp.where(above + below > 0, above, 0.5))
+        full = jnp.where(positive, jax.nn.sigmoid(-x), jnp.where(above + below > 0, below, 0.5))
+        return j * empty, j * full
+
+    def emission_rate(self, w: ArrayLike) -> Float[Array, "*shape"]:
+        """Rate at which the system gives a quantum w to the bath, for all real w.
+
+        Bose: J_odd(w)(1 + n(w)) with J_odd(w) = sign(w) J(|w|), so emission_rate(-w) =
+        absorption_rate(w) = J(w) n(w); at w = 0 the limit w -> 0 (J'(0+) T for Ohmic J).
+        Fermi: J(w)(1 - f(w)). This is the Fourier transform int G(tau) e^{i w tau} dtau of the
+        correlation function (seed 004 eq. 52 rates).
+        """
+        w = jnp.asarray(w, real_dtype())
+        if self.statistics == "fermi":
+            return self._fermi_rates(w)[0]
+        emission, absorption = self._bose_rates(jnp.abs(w))
+        return jnp.where(w > 0, emission, absorption)
+
+    def absorption_rate(self, w: ArrayLike) -> Float[Array, "*shape"]:
+        """Rate at which the system takes a quantum w from the bath.
+
+        Bose: J(w) n(w) = emission_rate(-w) (for w < 0, J(|w|)(1 + n(|w|))). Fermi: J(w) f(w).
+        Detailed balance: emission/absorption = exp(w/T) (Bose), exp((w - mu)/T) (Fermi).
+        """
+        w = jnp.asarray(w, real_dtype())
+        if self.statistics == "fermi":
+            return self._fermi_rates(w)[1]
+        emission, absorption = self._bose_rates(jnp.abs(w))
+        return jnp.where(w < 0, emission, absorption)
+
+    def correlation(self, tau: ArrayLike) -> Complex[Array, "*shape"]:
+        """Bath correlation function G(tau) = Tr[B(tau) B(0) rho_B], elementwise over tau.
+
+        G(tau) = (1/2pi) int emission_rate(w) e^{-i w tau} dw over all real w, i.e. for bosons
+        (1/2pi) int_0^inf J(w) [(2 n(w) + 1) cos(w tau) - i sin(w tau)] dw (seed 004 eq. 40 with
+        g(w)^2 = J(w)/2pi), and for fermions (1/2pi) int J(w)(1 - f(w)) e^{-i w tau} dw. Its
+        Fourier transform int G(tau) e^{i w tau} dtau is emission_rate(w); G(-tau) = G(tau)^*.
+
+        Computed with the spectrum's quadrature rule (`n_nodes` nodes, split at the thermal
+        scale), differentiable in every field. Accurate to ~1e-10 relative to G(0) for
+        |tau| <~ n_nodes / (10 w_max), w_max the spectrum's frequency range (42 cutoff for
+        Ohmic s = 1, Omega for Newns); see the tests for the measured ranges.
+
+        Raises ValueError for spectra without a finite bandwidth (Flat, Ohmic with cutoff=inf)
+        and for bosons at T > 0 with J(0+) > 0 (the integral of J(w) n(w) ~ J T/w diverges).
+        """
+        if not isinstance(self.spectrum, AbstractSpectralDensity):
+            raise TypeError(
+                "correlation needs a spectrum derived from qoj.spectra.AbstractSpectralDensity "
+                f"(it supplies the quadrature rule), got {type(self.spectrum).__name__}"
+            )
+        tau = jnp.asarray(tau, real_dtype())
+        positive, temp = self._thermal()
+        if self.statistics == "bose":
+            exponent = self.spectrum.low_frequency_exponent()
+            temp = ensure(
+                temp,
+                positive & (exponent <= 0),
+                "the bosonic correlation function diverges at T > 0 for a spectrum with "
+                "J(0+) > 0 (J(w) n(w) ~ J(0) T/w is not integrable at w = 0); use a spectrum "
+                "vanishing at w = 0 (Ohmic, s > 0)",
+            )
+            edges = [0.0, _THERMAL_WIDTH * temp * positive, math.inf]
+            nodes, weights = self._nodes(edges)
+            emission, absorption = self._bose_rates(nodes)
+            even, odd = weights * (emission + absorption), weights * (emission - absorption)
+        else:
+            mu = self.chemical_potential
+            width = _THERMAL_WIDTH * temp * positive
+            edges = [-math.inf, mu - width, mu, mu + width, math.inf]
+            nodes, weights = self._nodes(edges)
+            emission, _ = self._fermi_rates(nodes)
+            even = odd = weights * emission
+        phase = tau[..., None] * nodes
+        real = jnp.sum(even * jnp.cos(phase), axis=-1)
+        imag = -jnp.sum(odd * jnp.sin(phase), axis=-1)
+        return (real + 1j * imag).astype(complex_dtype()) / (2 * jnp.pi)
+
+    def _nodes(self, edges):
+        """The spectrum's rule on each interval between consecutive `edges`, concatenated."""
+        n_each = max(16, self.n_nodes // (len(edges) - 1))
+        parts = [
+            self.spectrum.quadrature(n_each, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])
+        ]
+        nodes = jnp.concatenate([p[0] for p in parts])
+        weights = jnp.concatenate([p[1] for p in parts])
+        return nodes, weights
