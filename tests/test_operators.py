@@ -1,6 +1,5 @@
 import jax
 
-
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
@@ -85,9 +84,7 @@ def test_oscillator_operators(n):
     np.testing.assert_allclose(commutator(a, ad), expected, atol=1e-13)
     for k in range(1, n):
         np.testing.assert_allclose(a @ basis(n, k), np.sqrt(k) * basis(n, k - 1), atol=1e-15)
-        np.testing.assert_allclose(
-            np.asarray(number(n)) @ basis(n, k), k * basis(n, k), atol=1e-15
-        )
+        np.testing.assert_allclose(np.asarray(number(n)) @ basis(n, k), k * basis(n, k), atol=1e-15)
 
 
 def test_destroy_two_levels_is_sigmap_as_in_qutip():
@@ -130,23 +127,19 @@ def test_kron_ordering_and_shape():
     np.testing.assert_allclose(kron(a), a, atol=0)
     # mixed-product property
     a2, b2 = random_matrix(rng, 2), random_matrix(rng, 3)
-    np.testing.assert_allclose(np.asarray(kron(a, b)) @ kron(a2, b2), kron(a @ a2, b @ b2), atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(kron(a, b)) @ kron(a2, b2), kron(a @ a2, b @ b2), atol=1e-12
+    )
 
 
 def test_embed_equals_explicit_kron():
     rng = np.random.default_rng(1)
     dims = (2, 3, 2)
     op = random_matrix(rng, 3)
-    np.testing.assert_allclose(
-        embed(op, 1, dims), kron(identity(2), op, identity(2)), atol=0
-    )
+    np.testing.assert_allclose(embed(op, 1, dims), kron(identity(2), op, identity(2)), atol=0)
     op0 = random_matrix(rng, 2)
-    np.testing.assert_allclose(
-        embed(op0, 0, dims), kron(op0, identity(3), identity(2)), atol=0
-    )
-    np.testing.assert_allclose(
-        embed(op0, 2, dims), kron(identity(2), identity(3), op0), atol=0
-    )
+    np.testing.assert_allclose(embed(op0, 0, dims), kron(op0, identity(3), identity(2)), atol=0)
+    np.testing.assert_allclose(embed(op0, 2, dims), kron(identity(2), identity(3), op0), atol=0)
     np.testing.assert_allclose(embed(op0, 0, [2]), op0, atol=0)
     # operators on different factors commute
     assert np.max(np.abs(commutator(embed(op0, 0, dims), embed(op, 1, dims)))) < 1e-12
@@ -158,9 +151,7 @@ def test_fermion_car_three_modes():
     eye = np.eye(8)
     for i in range(3):
         for j in range(3):
-            np.testing.assert_allclose(
-                anticommutator(c[i], dag(c[j])), eye * (i == j), atol=1e-14
-            )
+            np.testing.assert_allclose(anticommutator(c[i], dag(c[j])), eye * (i == j), atol=1e-14)
             np.testing.assert_allclose(anticommutator(c[i], c[j]), 0 * eye, atol=1e-14)
 
 
@@ -202,7 +193,9 @@ def test_works_under_jit_and_vmap():
     kets = jnp.stack([basis(3, 0), basis(3, 2)])
     rhos = jax.vmap(ket2dm)(kets)
     np.testing.assert_allclose(rhos[1], np.diag([0, 0, 1]), atol=0)
-    g = jax.grad(lambda t: jnp.real(jnp.trace(kron(t * sigmax(), sigmax()) @ kron(sigmax(), sigmax()))))
+    g = jax.grad(
+        lambda t: jnp.real(jnp.trace(kron(t * sigmax(), sigmax()) @ kron(sigmax(), sigmax())))
+    )
     assert abs(g(0.3) - 4.0) < 1e-14
 
 

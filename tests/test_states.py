@@ -1,6 +1,5 @@
 import jax
 
-
 jax.config.update("jax_enable_x64", True)
 jax.config.update("jax_numpy_rank_promotion", "raise")
 
@@ -83,8 +82,8 @@ def test_zero_temperature_is_the_ground_state():
     np.testing.assert_allclose(gibbs(H, 1e-3), g, atol=1e-200)
     # degenerate ground space (in a random basis): the equal mixture over it
     rng = np.random.default_rng(1)
-    U = random_unitary(rng, 3)
-    H = U @ jnp.diag(jnp.array([-1.0, -1.0, 2.0])) @ dag(U)
+    U = random_unitary(rng, 4)
+    H = U @ jnp.diag(jnp.array([-1.0, -1.0, 2.0, 3.0])) @ dag(U)
     expected = 0.5 * (ket2dm(U[:, 0]) + ket2dm(U[:, 1]))
     np.testing.assert_allclose(gibbs(H, 0.0), expected, atol=1e-13)
     np.testing.assert_allclose(gibbs(H, 1e-4), expected, atol=1e-12)
@@ -92,21 +91,24 @@ def test_zero_temperature_is_the_ground_state():
 
 def test_infinite_temperature_is_maximally_mixed():
     rng = np.random.default_rng(2)
-    H = random_hermitian(rng, 3)
-    np.testing.assert_allclose(gibbs(H, 1e12), np.eye(3) / 3, atol=1e-11)
+    H = random_hermitian(rng, 4)
+    np.testing.assert_allclose(gibbs(H, 1e12), np.eye(4) / 4, atol=1e-11)
 
 
-def test_no_overflow_at_tiny_temperature_with_large_energies():
+@pytest.mark.parametrize("T", [1e-6, 1e-200])
+def test_no_overflow_at_tiny_temperature_with_large_energies(T):
     rng = np.random.default_rng(3)
-    U = random_unitary(rng, 3)
-    H = U @ jnp.diag(jnp.array([-100.0, 40.0, 100.0])) @ dag(U)
-    rho = gibbs(H, 1e-6)
+    U = random_unitary(rng, 4)
+    H = U @ jnp.diag(jnp.array([-100.0, 40.0, 60.0, 100.0])) @ dag(U)
+    rho = gibbs(H, T)
     assert jnp.all(jnp.isfinite(rho))
     np.testing.assert_allclose(rho, ket2dm(U[:, 0]), atol=1e-12)
-    d_T = jax.grad(mean_energy, argnums=1)(H, 1e-6)
-    d_H = jax.grad(mean_energy)(H, 1e-6)
+    d_T = jax.grad(mean_energy, argnums=1)(H, T)
+    d_H = jax.grad(mean_energy)(H, T)
     assert jnp.isfinite(d_T) and abs(d_T) < 1e-12
     assert jnp.all(jnp.isfinite(d_H))
+    # Hellmann–Feynman: d<H>/dH = rho (conjugated, JAX's convention for complex inputs)
+    np.testing.assert_allclose(d_H, rho.conj(), atol=1e-10)
 
 
 def test_fermi_occupation_of_a_single_mode():
@@ -175,22 +177,31 @@ def test_gradient_with_respect_to_hamiltonian_matches_finite_differences(degener
 
 def test_zero_temperature_gradients_are_finite():
     rng = np.random.default_rng(6)
-    H = jnp.diag(jnp.array([0.0, 0.0, 1.0])) + 0.1 * random_hermitian(rng, 3)
+    H = jnp.diag(jnp.array([0.0, 0.0, 1.0, 1.0])) + 0.1 * random_hermitian(rng, 4)
     assert jax.grad(mean_energy, argnums=1)(H, 0.0) == 0.0
     grad_H = jax.grad(mean_energy)(H, 0.0)
     assert jnp.all(jnp.isfinite(grad_H))
     # Hellmann–Feynman at T = 0 (non-degenerate ground state): d<H>/dH = |g><g| (conjugated)
     _, vectors = jnp.linalg.eigh(H)
     np.testing.assert_allclose(grad_H, ket2dm(vectors[:, 0]).conj(), atol=1e-12)
+    # The ground state itself moves with H: compare another observable with finite differences.
+    direction, observable = random_hermitian(rng, 4), random_hermitian(rng, 4)
+
+    def loss(t):
+        return expect(observable, gibbs(H + t * direction, 0.0)).real
+
+    _, tangent = jax.jvp(loss, (0.0,), (1.0,))
+    step = 1e-5
+    fd = (loss(step) - loss(-step)) / (2 * step)
+    assert abs(tangent) > 1e-3
+    assert abs(tangent - fd) < 1e-6 * abs(fd)
 
 
 def test_vmap_of_grad_matches_loop_and_traces_once():
     rng = np.random.default_rng(7)
-    H = random_hermitian(rng, 3)
+    H = random_hermitian(rng, 4)
     temperatures = jnp.array([0.0, 0.2, 1.0, 5.0])
-    heat_capacity = jax.vmap(jax.grad(mean_energy, argnums=1), in_axes=(None, 0))(
-        H, temperatures
-    )
+    heat_capacity = jax.vmap(jax.grad(mean_energy, argnums=1), in_axes=(None, 0))(H, temperatures)
     looped = jnp.stack([jax.grad(mean_energy, argnums=1)(H, T) for T in temperatures])
     np.testing.assert_allclose(heat_capacity, looped, rtol=1e-12, atol=1e-15)
 
@@ -236,9 +247,10 @@ def test_gibbs_under_jit_raises_at_run_time():
         jax.block_until_ready(jax.jit(gibbs)(H, -0.5))
     with pytest.raises(Exception, match="number must commute with H"):
         N = sigmap() @ sigmam()
-        jax.block_until_ready(
-            jax.jit(lambda h: gibbs(h, 1.0, mu=0.2, number=N))(sigmax())
-        )
+        jax.block_until_ready(jax.jit(lambda h: gibbs(h, 1.0, mu=0.2, number=N))(sigmax()))
+    with pytest.raises(Exception, match="no `number`"):
+        jax.block_until_ready(jax.jit(lambda m: gibbs(H, 1.0, mu=m))(0.3))
+    np.testing.assert_allclose(jax.jit(lambda m: gibbs(H, 1.0, mu=m))(0.0), gibbs(H, 1.0))
 
 
 # --- partial_trace --------------------------------------------------------------------------
@@ -269,9 +281,7 @@ def test_partial_trace_of_entangled_kets_and_batches():
     np.testing.assert_allclose(
         partial_trace(bell, 1, (2, 2)), partial_trace(ket2dm(bell), 1, (2, 2)), atol=1e-15
     )
-    np.testing.assert_allclose(
-        partial_trace(bell[:, 0], 1, (2, 2)), np.eye(2) / 2, atol=1e-15
-    )
+    np.testing.assert_allclose(partial_trace(bell[:, 0], 1, (2, 2)), np.eye(2) / 2, atol=1e-15)
     rng = np.random.default_rng(9)
     states = jnp.stack([random_density_matrix(rng, 6) for _ in range(3)])
     batched = partial_trace(states, 1, (2, 3))

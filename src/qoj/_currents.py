@@ -49,7 +49,7 @@ def _log_positive(rho):
     values, vectors = jnp.linalg.eigh(rho)
     floor = jnp.finfo(values.dtype).tiny ** 0.5
     logs = jnp.log(jnp.maximum(values, floor))
-    return (vectors * logs) @ vectors.conj().T
+    return (vectors * logs[None, :]) @ vectors.conj().T
 
 
 def entropy_production(

@@ -20,6 +20,7 @@ import operator
 from collections.abc import Sequence
 
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, ArrayLike, Complex
 
 from ._custom_types import Ket, Operator
@@ -48,9 +49,7 @@ def _index_in_range(value, size: int, name: str) -> int:
     try:
         value = operator.index(value)
     except TypeError as e:
-        raise TypeError(
-            f"{name} must be an integer, got {type(value).__name__} ({value!r})"
-        ) from e
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} ({value!r})") from e
     if not 0 <= value < size:
         raise ValueError(f"{name} must be in the range [0, {size}), got {value}")
     return value
@@ -80,32 +79,38 @@ def _as_array(x, name: str) -> Array:
     return arr.astype(complex_dtype())
 
 
+def _constant(values: np.ndarray) -> Array:
+    # Fixed matrices are built in NumPy: no per-size XLA compilation for eager calls, and
+    # under jit they become constants anyway.
+    return jnp.asarray(values.astype(np.dtype(complex_dtype())))
+
+
 # --- Qubit (spin-1/2) operators -------------------------------------------------------------
 
 
 def sigmax() -> Operator:
     """Pauli X, `[[0, 1], [1, 0]]` (= |e><g| + |g><e|)."""
-    return jnp.array([[0, 1], [1, 0]], dtype=complex_dtype())
+    return _constant(np.array([[0, 1], [1, 0]]))
 
 
 def sigmay() -> Operator:
     """Pauli Y, `[[0, -i], [i, 0]]` (= -i|e><g| + i|g><e|)."""
-    return jnp.array([[0, -1j], [1j, 0]], dtype=complex_dtype())
+    return _constant(np.array([[0, -1j], [1j, 0]]))
 
 
 def sigmaz() -> Operator:
     """Pauli Z, `diag(1, -1)` (= |e><e| - |g><g|, so sigma_z|e> = +|e>)."""
-    return jnp.array([[1, 0], [0, -1]], dtype=complex_dtype())
+    return _constant(np.array([[1, 0], [0, -1]]))
 
 
 def sigmap() -> Operator:
     """Raising operator `sigma_+ = |e><g| = (sigma_x + i sigma_y)/2 = [[0, 1], [0, 0]]`."""
-    return jnp.array([[0, 1], [0, 0]], dtype=complex_dtype())
+    return _constant(np.array([[0, 1], [0, 0]]))
 
 
 def sigmam() -> Operator:
     """Lowering operator `sigma_- = |g><e| = (sigma_x - i sigma_y)/2 = [[0, 0], [1, 0]]`."""
-    return jnp.array([[0, 0], [1, 0]], dtype=complex_dtype())
+    return _constant(np.array([[0, 0], [1, 0]]))
 
 
 # --- Truncated harmonic oscillator ----------------------------------------------------------
@@ -120,27 +125,25 @@ def destroy(n: int) -> Operator:
     **Arguments:** `n`: the number of levels, a positive Python int.
     """
     n = _positive_int(n, "n")
-    amplitudes = jnp.sqrt(jnp.arange(1, n)).astype(complex_dtype())
-    return jnp.diag(amplitudes, k=1)
+    return _constant(np.diag(np.sqrt(np.arange(1, n)), k=1))
 
 
 def create(n: int) -> Operator:
     """Creation operator `a^dag = sum_{k=1}^{n-1} sqrt(k) |k><k-1|` on n Fock levels."""
     n = _positive_int(n, "n")
-    amplitudes = jnp.sqrt(jnp.arange(1, n)).astype(complex_dtype())
-    return jnp.diag(amplitudes, k=-1)
+    return _constant(np.diag(np.sqrt(np.arange(1, n)), k=-1))
 
 
 def number(n: int) -> Operator:
     """Number operator `a^dag a = diag(0, 1, ..., n-1)` on n Fock levels."""
     n = _positive_int(n, "n")
-    return jnp.diag(jnp.arange(n).astype(complex_dtype()))
+    return _constant(np.diag(np.arange(n)))
 
 
 def identity(n: int) -> Operator:
     """The n x n identity matrix."""
     n = _positive_int(n, "n")
-    return jnp.eye(n, dtype=complex_dtype())
+    return _constant(np.eye(n))
 
 
 # --- Tensor products ------------------------------------------------------------------------
@@ -163,8 +166,7 @@ def kron(*ops: Complex[ArrayLike, "a b"]) -> Complex[Array, "c d"]:
     for i, arr in enumerate(arrays):
         if arr.ndim != 2:
             raise ValueError(
-                f"ops[{i}] must be 2-D (a square operator or an (n, 1) ket), "
-                f"got shape {arr.shape}"
+                f"ops[{i}] must be 2-D (a square operator or an (n, 1) ket), got shape {arr.shape}"
             )
     all_square = all(a.shape[0] == a.shape[1] for a in arrays)
     all_kets = all(a.shape[1] == 1 for a in arrays)
@@ -235,13 +237,15 @@ def fermion_ops(n_modes: int) -> Complex[Array, "n_modes dim dim"]:
     (unpack with `c0, c1 = fermion_ops(2)`).
     """
     n_modes = _positive_int(n_modes, "n_modes")
-    parity = -sigmaz()
-    eye = identity(2)
+    parity = np.diag([-1.0, 1.0])  # (-1)^n on one mode: occupied (index 0) -> -1
+    lowering = np.array([[0.0, 0.0], [1.0, 0.0]])  # sigmam() = |g><e| = |0><1|
     ops = []
     for j in range(n_modes):
-        factors = [parity] * j + [sigmam()] + [eye] * (n_modes - j - 1)
-        ops.append(kron(*factors))
-    return jnp.stack(ops)
+        op = np.eye(1)
+        for factor in [parity] * j + [lowering] + [np.eye(2)] * (n_modes - j - 1):
+            op = np.kron(op, factor)
+        ops.append(op)
+    return _constant(np.stack(ops))
 
 
 # --- States ---------------------------------------------------------------------------------
@@ -255,7 +259,9 @@ def basis(n: int, k: int) -> Ket:
     """
     n = _positive_int(n, "n")
     k = _index_in_range(k, n, "k")
-    return jnp.zeros((n, 1), dtype=complex_dtype()).at[k, 0].set(1)
+    ket = np.zeros((n, 1))
+    ket[k, 0] = 1
+    return _constant(ket)
 
 
 def ket2dm(psi: Complex[ArrayLike, "n 1"] | Complex[ArrayLike, " n"]) -> Operator:

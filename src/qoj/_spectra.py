@@ -14,12 +14,13 @@ import math
 from typing import ClassVar
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, ArrayLike, Float
+from jaxtyping import Array, ArrayLike, Complex, Float
 
 from ._checks import ensure, finite, nonnegative
-from ._precision import real_dtype
+from ._precision import complex_dtype, real_dtype
 
 # Gauss-Legendre nodes per panel of the composite rules below. Sixteen nodes integrate a panel
 # exactly up to degree 31, and a panel over which e^{-i w tau} turns by less than ~4 radians
@@ -84,6 +85,30 @@ def gauss_legendre(
     return nodes, weights
 
 
+def fourier_sum(
+    tau: ArrayLike, nodes: Float[Array, " n"], even: Float[Array, " n"], odd: Float[Array, " n"]
+) -> Complex[Array, "*shape"]:
+    """sum_k even_k cos(w_k tau) - i sum_k odd_k sin(w_k tau), elementwise over an array tau."""
+    tau = jnp.asarray(tau, real_dtype())
+    phase = tau[..., None] * nodes
+    real = jnp.sum(even * jnp.cos(phase), axis=-1)
+    imag = -jnp.sum(odd * jnp.sin(phase), axis=-1)
+    return jax.lax.complex(real, imag).astype(complex_dtype())
+
+
+def fourier_by_quadrature(
+    spectrum: "AbstractSpectralDensity", tau: ArrayLike, lower: ArrayLike, n_nodes: int
+) -> Complex[Array, "*shape"]:
+    """int_lower^inf J(w) e^{-i w tau} dw with the spectrum's own quadrature rule.
+
+    Accurate while the rule resolves e^{-i w tau}: for the composite rules here, |tau| up to
+    about n_nodes / (frequency range of the rule).
+    """
+    nodes, weights = spectrum.quadrature(n_nodes, lower, math.inf)
+    weighted = weights * spectrum(nodes)
+    return fourier_sum(tau, nodes, weighted, weighted)
+
+
 class AbstractSpectralDensity(eqx.Module):
     """A rate-normalised spectral density J(w) with a quadrature rule matched to its shape.
 
@@ -111,6 +136,16 @@ class AbstractSpectralDensity(eqx.Module):
         Accurate for `g(w) = J(w) h(w)` with `h` smooth on the scale of J's features, over the
         part of [lower, upper] where J is non-zero. `n_nodes` is a static int; `lower` and
         `upper` may be traced. Raises ValueError where J has no finite bandwidth.
+        """
+
+    @abc.abstractmethod
+    def fourier(
+        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
+    ) -> Complex[Array, "*shape"]:
+        """The one-sided Fourier transform int_lower^inf J(w) e^{-i w tau} dw, over an array tau.
+
+        Closed form where one is known, else `fourier_by_quadrature(self, tau, lower, n_nodes)`.
+        Raises ValueError where J has no finite bandwidth.
         """
 
     @abc.abstractmethod
@@ -186,6 +221,11 @@ class Ohmic(AbstractSpectralDensity):
         u, c = gauss_legendre(n_nodes, u_lo, u_hi)
         return w_max * u**q, q * w_max * u ** (q - 1) * c
 
+    def fourier(
+        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
+    ) -> Complex[Array, "*shape"]:
+        return fourier_by_quadrature(self, tau, lower, n_nodes)
+
     def low_frequency_exponent(self) -> Float[Array, ""]:
         return self.s
 
@@ -226,6 +266,11 @@ class Flat(AbstractSpectralDensity):
             "(proportional to delta(tau)), not a function; use a finite-band spectrum "
             "(Ohmic with a cutoff, Lorentzian, Newns)"
         )
+
+    def fourier(
+        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
+    ) -> Complex[Array, "*shape"]:
+        return fourier_by_quadrature(self, tau, lower, n_nodes)
 
     def low_frequency_exponent(self) -> Float[Array, ""]:
         return jnp.zeros((), real_dtype())
@@ -268,10 +313,13 @@ class Newns(AbstractSpectralDensity):
         """
         lo = jnp.clip(jnp.asarray(lower, real_dtype()), -self.Omega, self.Omega)
         hi = jnp.clip(jnp.asarray(upper, real_dtype()), lo, self.Omega)
-        theta, c = gauss_legendre(
-            n_nodes, _safe_asin(lo / self.Omega), _safe_asin(hi / self.Omega)
-        )
+        theta, c = gauss_legendre(n_nodes, _safe_asin(lo / self.Omega), _safe_asin(hi / self.Omega))
         return self.Omega * jnp.sin(theta), self.Omega * jnp.cos(theta) * c
+
+    def fourier(
+        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
+    ) -> Complex[Array, "*shape"]:
+        return fourier_by_quadrature(self, tau, lower, n_nodes)
 
     def low_frequency_exponent(self) -> Float[Array, ""]:
         return jnp.zeros((), real_dtype())
@@ -317,6 +365,27 @@ class Lorentzian(AbstractSpectralDensity):
         theta, c = gauss_legendre(n_nodes, theta_lo, jnp.maximum(theta_hi, theta_lo))
         return self.center + h * jnp.tan(theta), h * c / jnp.cos(theta) ** 2
 
+    def fourier(
+        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
+    ) -> Complex[Array, "*shape"]:
+        """Closed form: rate h e^{-i center tau} F((lower - center)/h, h tau), h = width/2.
+
+        F(b, k) = int_b^inf e^{-i k v}/(1 + v^2) dv, through the exponential integral E1
+        (a quadrature cannot resolve e^{-i w tau} out in the 1/w^2 tails). Exact to ~1e-12 for
+        every tau; `n_nodes` is unused.
+        """
+        tau = jnp.asarray(tau, real_dtype())
+        h = self.width / 2
+        lower = jnp.asarray(lower, real_dtype())
+        fin = jnp.isfinite(lower)
+        b = jnp.where(fin, (jnp.where(fin, lower, 0.0) - self.center) / h, jnp.sign(lower))
+        kappa = h * jnp.abs(tau)
+        f = _lorentz_tail(b, kappa)
+        f = jnp.where(fin, f, jnp.where(lower < 0, jnp.pi * jnp.exp(-kappa), 0.0))
+        f = jnp.where(tau < 0, jnp.conj(f), f)
+        phase = jnp.exp(jax.lax.complex(jnp.zeros_like(tau), -self.center * tau))
+        return (self.rate * h * phase * f).astype(complex_dtype())
+
     def low_frequency_exponent(self) -> Float[Array, ""]:
         return jnp.zeros((), real_dtype())
 
@@ -327,3 +396,65 @@ def _tan_angle(bound, center, h):
     fin = jnp.isfinite(bound)
     angle = jnp.arctan((jnp.where(fin, bound, 0.0) - center) / h)
     return jnp.where(fin, angle, jnp.sign(bound) * (jnp.pi / 2))
+
+
+# The exponential integral, scaled: g(z) = e^z E1(z) for Im z >= 0, |arg z| <= pi (principal
+# branch, the upper side of the cut on the negative axis). Power series where it does not
+# cancel (|z| <= 4, or arg z >= 3pi/4 and |z| < 40), continued fraction elsewhere below 40,
+# asymptotic series above 40. Checked against scipy.special.exp1 to ~1e-12 relative.
+_SERIES_TERMS = 150
+_CF_DEPTH = 80
+_ASYMPTOTIC_TERMS = 40
+_ASYMPTOTIC_RADIUS = 40.0
+
+
+def _scaled_e1(z):
+    r = jnp.abs(z)
+    series = (r <= 4) | ((r < _ASYMPTOTIC_RADIUS) & (-z.real >= z.imag))
+    asymptotic = r >= _ASYMPTOTIC_RADIUS
+    fraction = ~series & ~asymptotic
+    one = jnp.ones_like(z)
+
+    zs = jnp.where(series, z, one)
+
+    def term(k, carry):
+        t, total = carry
+        t = t * (-zs) / k
+        return t, total + t / k
+
+    _, total = jax.lax.fori_loop(1, _SERIES_TERMS + 1, term, (one, jnp.zeros_like(z)))
+    by_series = jnp.exp(zs) * (-np.euler_gamma - jnp.log(zs) - total)
+
+    zf = jnp.where(fraction, z, 10 * one)
+    denom = zf + (2 * _CF_DEPTH + 1)
+    for k in range(_CF_DEPTH, 0, -1):
+        denom = zf + (2 * k - 1) - k * k / denom
+    by_fraction = 1 / denom
+
+    za = jnp.where(asymptotic, z, 100 * one)
+    term_a, by_asymptotic = 1 / za, jnp.zeros_like(z)
+    for k in range(_ASYMPTOTIC_TERMS + 1):
+        by_asymptotic = by_asymptotic + term_a
+        term_a = term_a * (-(k + 1)) / za
+
+    return jnp.where(series, by_series, jnp.where(fraction, by_fraction, by_asymptotic))
+
+
+def _lorentz_tail(b, kappa):
+    """F(b, kappa) = int_b^inf e^{-i kappa v} / (1 + v^2) dv for real b and kappa >= 0.
+
+    For b >= 0, kappa > 0 (partial fractions, then v -> t = i kappa (v -+ i)):
+    F = e^{-i kappa b} [g(kappa + i kappa b) - g(-kappa + i kappa b)] / 2i with g = e^z E1(z);
+    for b < 0, F(b) = pi e^{-kappa} - conj(F(-b)) (the full-line integral is pi e^{-kappa});
+    F(b, 0) = pi/2 - arctan(b).
+    """
+    b_abs = jnp.abs(b)
+    moving = kappa > 0
+    k = jnp.where(moving, kappa, 1.0)
+    kb = k * b_abs
+    g_plus = _scaled_e1(jax.lax.complex(k, kb))
+    g_minus = _scaled_e1(jax.lax.complex(-k, kb))
+    rotation = jax.lax.complex(jnp.cos(kb), -jnp.sin(kb))
+    f_abs = rotation * (g_plus - g_minus) / 2j
+    f = jnp.where(b < 0, jnp.pi * jnp.exp(-k) - jnp.conj(f_abs), f_abs)
+    return jnp.where(moving, f, jnp.pi / 2 - jnp.arctan(b))

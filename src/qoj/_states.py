@@ -31,7 +31,8 @@ def gibbs(
     with the lowest eigenvalue E_0 shifted out, `p_i = exp(-(E_i - E_0)/T) / sum_j (...)`, so
     nothing overflows at low temperature. `temperature = 0` is the limit T -> 0+: the equal
     mixture over the (possibly degenerate) ground space of `H - mu N` (eigenvalues within
-    about 1e3 machine epsilons of E_0 count as degenerate).
+    about 1e3 machine epsilons of E_0 count as degenerate). Temperatures below about 1e-154
+    (1e-19 in single precision) are treated as exactly 0.
 
     Differentiable with respect to the entries of `H` and `number`, `temperature` and `mu`.
     The derivative is taken in closed form (Daleckii–Krein divided differences), so it stays
@@ -58,8 +59,9 @@ def gibbs(
         )
     mu = _real_scalar(mu, "mu")
     if number is None:
-        mu = ensure(
-            mu,
+        # Attached to H (not mu, which is unused from here on) so that jit keeps the check.
+        H = ensure(
+            H,
             mu != 0,
             "mu (the chemical potential) is nonzero but no `number` operator was given: "
             "the grand-canonical state exp(-(H - mu N)/T)/Z needs number=N",
@@ -92,8 +94,8 @@ def _real_scalar(x, name: str) -> Float[Array, ""]:
 def _commutator_too_large(H: Operator, N: Operator) -> Bool[Array, ""]:
     commutator = H @ N - N @ H
     eps = jnp.finfo(H.real.dtype).eps
-    scale = H.shape[0] * jnp.maximum(jnp.max(jnp.abs(H)), 1.0) * jnp.maximum(
-        jnp.max(jnp.abs(N)), 1.0
+    scale = (
+        H.shape[0] * jnp.maximum(jnp.max(jnp.abs(H)), 1.0) * jnp.maximum(jnp.max(jnp.abs(N)), 1.0)
     )
     return jnp.max(jnp.abs(commutator)) > 1e3 * eps * scale
 
@@ -102,7 +104,9 @@ def _spectrum(generator, temperature):
     """Eigen-decomposition and Boltzmann weights of `generator` at `temperature` (T may be 0)."""
     energies, vectors = jnp.linalg.eigh(generator)
     excitation = energies - energies[0]
-    positive = temperature > 0
+    # Below sqrt(smallest normal float) (~1e-154 in double, ~1e-19 in single) T counts as 0,
+    # so that 1/T and 1/T^2 in the derivative stay finite.
+    positive = temperature > np.sqrt(np.finfo(np.dtype(temperature.dtype)).tiny)
     # Double `where`: the T = 0 branch must not divide by zero, not even in unused lanes.
     safe_temperature = jnp.where(positive, temperature, 1.0)
     weights = jnp.exp(-excitation / safe_temperature)
@@ -172,7 +176,7 @@ def _thermal_state_jvp(primals, tangents):
     # d p_i / dT = p_i (E_i - <E>) / T^2.
     mean_excitation = jnp.sum(p * excitation)
     dp_dT = jnp.where(
-        positive, p * (excitation - mean_excitation) / safe_temperature**2, 0.0
+        positive, p * ((excitation - mean_excitation) / safe_temperature) / safe_temperature, 0.0
     )
     inner = inner + jnp.diag((dp_dT * d_temperature).astype(rotated.dtype))
     d_rho = _from_eigenbasis(vectors, inner)
@@ -186,9 +190,7 @@ def _keep(keep, n_factors: int) -> tuple[int, ...]:
     if isinstance(keep, (str, bytes)):
         raise TypeError(f"keep must be an int or a sequence of ints, got {keep!r}")
     if isinstance(keep, Sequence) or isinstance(keep, np.ndarray):
-        keep = tuple(
-            _index_in_range(k, n_factors, f"keep[{i}]") for i, k in enumerate(keep)
-        )
+        keep = tuple(_index_in_range(k, n_factors, f"keep[{i}]") for i, k in enumerate(keep))
     else:
         try:
             operator.index(keep)
