@@ -23,7 +23,10 @@ def random_lindblad(rng, n, n_parts=2, channels=2, scale=1.0):
     dissipators = {}
     for p in range(n_parts):
         dissipators[f"bath{p}"] = [
-            (rng.uniform(0.1, 1.0), scale * (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))))
+            (
+                rng.uniform(0.1, 1.0),
+                scale * (rng.normal(size=(n, n)) + 1j * rng.normal(size=(n, n))),
+            )
             for _ in range(channels)
         ]
     return qoj.lindblad(h, dissipators)

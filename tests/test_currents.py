@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-from _helpers import random_density_matrix, thermal_ladder_generator
 
 import qoj
+
+from _helpers import random_density_matrix, thermal_ladder_generator
 
 
 def test_currents_conserve_energy_and_obey_clausius_in_steady_state():
@@ -33,7 +34,9 @@ def test_entropy_production_clausius_form_out_of_steady_state():
     log_rho = (vectors * np.log(values)[None, :]) @ vectors.conj().T
     entropy_rate = -np.trace(np.asarray(gen(0.0, rho)) @ log_rho).real
     currents = qoj.heat_currents(gen, rho)
-    clausius = entropy_rate - sum(float(currents[f"bath{b}"]) / t for b, t in enumerate(temperatures))
+    clausius = entropy_rate - sum(
+        float(currents[f"bath{b}"]) / t for b, t in enumerate(temperatures)
+    )
     np.testing.assert_allclose(float(qoj.entropy_production(gen, rho)), clausius, rtol=1e-8)
 
 

@@ -6,10 +6,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from _helpers import random_density_matrix, random_lindblad
 from scipy.linalg import expm
 
 import qoj
+
+from _helpers import random_density_matrix, random_lindblad
 
 W0, GAMMA, N_TH = 1.3, 0.2, 0.4
 SOLVERS = [qoj.Propagator(), diffrax.Tsit5(), diffrax.Kvaerno5()]
@@ -29,7 +30,9 @@ def test_qubit_relaxation_closed_form(solver):
     psi = (qoj.basis(2, 0) + 0.5 * qoj.basis(2, 1)) / np.sqrt(1.25)
     rho0 = qoj.ket2dm(psi)
     ts = jnp.linspace(0.0, 12.0, 25)
-    sol = qoj.evolve(thermal_qubit(), rho0, ts, save_states=True, solver=solver, rtol=1e-10, atol=1e-12)
+    sol = qoj.evolve(
+        thermal_qubit(), rho0, ts, save_states=True, solver=solver, rtol=1e-10, atol=1e-12
+    )
     rate = GAMMA * (1 + 2 * N_TH)
     p_eq = N_TH / (1 + 2 * N_TH)
     t = np.asarray(ts)
@@ -69,18 +72,30 @@ class ModulatedRate(eqx.Module):
         return self.amplitude * (1.0 + jnp.sin(t))
 
 
-@pytest.mark.parametrize("solver", [diffrax.Tsit5(), diffrax.Kvaerno5()], ids=lambda s: type(s).__name__)
+@pytest.mark.parametrize(
+    "solver", [diffrax.Tsit5(), diffrax.Kvaerno5()], ids=lambda s: type(s).__name__
+)
 def test_time_dependent_decay(solver):
     """Zero-temperature decay with gamma(t) = a(1 + sin t): p_e(t) = exp(-a(t + 1 - cos t))."""
     a = 0.3
     gen = qoj.lindblad(qoj.sigmaz(), {"bath": [(ModulatedRate(jnp.asarray(a)), qoj.sigmam())]})
     ts = jnp.linspace(0.0, 6.0, 13)
-    sol = qoj.evolve(gen, qoj.ket2dm(qoj.basis(2, 0)), ts, observables={"pe": qoj.ket2dm(qoj.basis(2, 0))}, solver=solver, rtol=1e-10, atol=1e-12)
+    sol = qoj.evolve(
+        gen,
+        qoj.ket2dm(qoj.basis(2, 0)),
+        ts,
+        observables={"pe": qoj.ket2dm(qoj.basis(2, 0))},
+        solver=solver,
+        rtol=1e-10,
+        atol=1e-12,
+    )
     t = np.asarray(ts)
     np.testing.assert_allclose(sol.expect["pe"], np.exp(-a * (t + 1 - np.cos(t))), atol=2e-7)
     # Heat current through a time-dependent rate: J = -omega gamma(t) p_e(t) with omega = 2
     np.testing.assert_allclose(
-        sol.heat_currents["bath"], -2 * a * (1 + np.sin(t)) * np.exp(-a * (t + 1 - np.cos(t))), atol=1e-6
+        sol.heat_currents["bath"],
+        -2 * a * (1 + np.sin(t)) * np.exp(-a * (t + 1 - np.cos(t))),
+        atol=1e-6,
     )
     if isinstance(solver, diffrax.Tsit5):
         stats = sol.stats
@@ -102,7 +117,9 @@ def test_stiff_time_dependent_problem_finishes_quickly():
     )
     rho0 = np.diag([0.5, 0.0, 0.5]).astype(complex)
     ts = jnp.linspace(0.0, 20.0, 5)
-    sol = qoj.evolve(gen, rho0, ts, solver=diffrax.Kvaerno5(), observables={"pe": np.diag([1.0, 0, 0])})
+    sol = qoj.evolve(
+        gen, rho0, ts, solver=diffrax.Kvaerno5(), observables={"pe": np.diag([1.0, 0, 0])}
+    )
     np.testing.assert_allclose(sol.expect["pe"], 0.5 * np.exp(-slow * np.asarray(ts)), rtol=1e-6)
     assert int(sol.stats["num_steps"]) < 500
 
@@ -128,7 +145,9 @@ def test_vmap_over_initial_states():
     gen = thermal_qubit()
     ts = jnp.linspace(0.0, 3.0, 4)
     rhos = jnp.stack([qoj.ket2dm(qoj.basis(2, k)) for k in range(2)])
-    batched = jax.vmap(lambda r: qoj.evolve(gen, r, ts, observables={"z": qoj.sigmaz()}).expect["z"])(rhos)
+    batched = jax.vmap(
+        lambda r: qoj.evolve(gen, r, ts, observables={"z": qoj.sigmaz()}).expect["z"]
+    )(rhos)
     for k in range(2):
         single = qoj.evolve(gen, rhos[k], ts, observables={"z": qoj.sigmaz()}).expect["z"]
         np.testing.assert_allclose(batched[k], single, atol=1e-13)
@@ -187,9 +206,13 @@ def test_large_dimension_uses_operator_form():
     ts = jnp.linspace(0.0, 2.0, 3)
     sol = qoj.evolve(gen, rho0, ts, observables={"n": qoj.number(n)}, solver=diffrax.Tsit5())
     np.testing.assert_allclose(sol.expect["n"], 3 * np.exp(-0.2 * np.asarray(ts)), atol=1e-7)
-    np.testing.assert_allclose(sol.heat_currents["bath"], -0.2 * 3 * np.exp(-0.2 * np.asarray(ts)), atol=1e-7)
+    np.testing.assert_allclose(
+        sol.heat_currents["bath"], -0.2 * 3 * np.exp(-0.2 * np.asarray(ts)), atol=1e-7
+    )
 
 
 def test_progress_bar_runs():
-    sol = qoj.evolve(thermal_qubit(), np.eye(2) / 2, jnp.linspace(0, 1, 3), solver=diffrax.Tsit5(), progress=True)
+    sol = qoj.evolve(
+        thermal_qubit(), np.eye(2) / 2, jnp.linspace(0, 1, 3), solver=diffrax.Tsit5(), progress=True
+    )
     assert sol.heat_currents["bath"].shape == (3,)

@@ -4,10 +4,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from _helpers import random_density_matrix, random_hermitian, random_lindblad, thermal_ladder_generator
 from hypothesis import given, settings, strategies as st
 
 import qoj
+
+from _helpers import (
+    random_density_matrix,
+    random_hermitian,
+    random_lindblad,
+    thermal_ladder_generator,
+)
 
 
 def test_superoperator_matches_action_and_adjoint():
@@ -43,9 +49,7 @@ def test_kossakowski_term_equals_diagonalised_jumps():
     np.testing.assert_allclose(term.apply(rho), expected, atol=1e-10)
     expected_adj = sum(j.coefficient(0.0) * j.apply_adjoint(obs) for j in jumps)
     np.testing.assert_allclose(term.apply_adjoint(obs), expected_adj, atol=1e-10)
-    np.testing.assert_allclose(
-        term.matrix() @ rho.reshape(-1), expected.reshape(-1), atol=1e-10
-    )
+    np.testing.assert_allclose(term.matrix() @ rho.reshape(-1), expected.reshape(-1), atol=1e-10)
 
 
 @settings(max_examples=15, deadline=None)
@@ -121,7 +125,9 @@ def test_bad_input_is_named():
 
 
 def test_negative_rate_under_jit_raises_at_run_time():
-    build = jax.jit(lambda r: qoj.lindblad(qoj.sigmaz(), {"A": [(r, qoj.sigmam())]}).superoperator())
+    build = jax.jit(
+        lambda r: qoj.lindblad(qoj.sigmaz(), {"A": [(r, qoj.sigmam())]}).superoperator()
+    )
     assert np.all(np.isfinite(build(0.1)))
     with pytest.raises(Exception, match="rate must be non-negative"):
         jax.block_until_ready(build(-0.1))

@@ -4,9 +4,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from _helpers import random_lindblad, thermal_ladder_generator
 
 import qoj
+
+from _helpers import random_lindblad, thermal_ladder_generator
 
 
 def two_bath_qubit(n_a, n_b, g_a=0.05, g_b=0.05, w0=1.0):
@@ -61,7 +62,9 @@ def test_non_unique_steady_state_raises():
         qoj.steady_state(gen)
     with pytest.raises(Exception, match="not unique"):
         jax.block_until_ready(
-            jax.jit(lambda r: qoj.steady_state(qoj.lindblad(qoj.sigmaz(), {"A": [(r, qoj.sigmaz())]})))(0.3)
+            jax.jit(
+                lambda r: qoj.steady_state(qoj.lindblad(qoj.sigmaz(), {"A": [(r, qoj.sigmaz())]}))
+            )(0.3)
         )
 
 

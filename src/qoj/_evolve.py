@@ -98,7 +98,9 @@ class _DenseModel(eqx.Module):
     def outputs(self, t, x):
         values = self.constant_rows @ x.astype(self.constant_rows.dtype)
         if self.varying_rows.shape[0]:
-            weights = self.readout.coefficients(t) * (self.varying_rows @ x.astype(self.varying_rows.dtype))
+            weights = self.readout.coefficients(t) * (
+                self.varying_rows @ x.astype(self.varying_rows.dtype)
+            )
             values = values.at[jnp.asarray(self.readout.targets, dtype=int)].add(weights)
         return values
 
@@ -131,7 +133,9 @@ class _OperatorModel(eqx.Module):
         rho = self.state(y)
         values = jnp.einsum("pij,ji->p", self.readout.constant, rho)
         if self.readout.varying.shape[0]:
-            weights = self.readout.coefficients(t) * jnp.einsum("qij,ji->q", self.readout.varying, rho)
+            weights = self.readout.coefficients(t) * jnp.einsum(
+                "qij,ji->q", self.readout.varying, rho
+            )
             values = values.at[jnp.asarray(self.readout.targets, dtype=int)].add(weights)
         return values
 
@@ -154,7 +158,9 @@ def _normalise_observables(observables) -> dict:
         return {}
     if isinstance(observables, Mapping):
         items = dict(observables)
-    elif isinstance(observables, Sequence) or (hasattr(observables, "ndim") and observables.ndim == 3):
+    elif isinstance(observables, Sequence) or (
+        hasattr(observables, "ndim") and observables.ndim == 3
+    ):
         items = {i: op for i, op in enumerate(observables)}
     else:
         raise TypeError("observables must be a dict {name: operator} or a sequence of operators")
@@ -250,7 +256,11 @@ def evolve(
     readout, keys, part_names = build_readout(generator, observables, h.astype(rho0.dtype))
 
     if solver is None:
-        solver = Propagator() if not generator.is_time_dependent and d <= DENSE_DIMENSION_LIMIT else diffrax.Tsit5()
+        solver = (
+            Propagator()
+            if not generator.is_time_dependent and d <= DENSE_DIMENSION_LIMIT
+            else diffrax.Tsit5()
+        )
 
     if isinstance(solver, Propagator):
         if generator.is_time_dependent:
@@ -311,9 +321,10 @@ def evolve(
 def _propagate(liouvillian, x0, ts, t_start, uniform):
     """States at `ts` by exact exponentials of the (real) Liouvillian.
 
-    On a uniform grid (`uniform`, known when `ts` is concrete) one exponential P = exp(L dt) is taken and
-    the states x_k = P^k x_0 are built by doubling: the block of the first 2^j states is
-    multiplied by P^(2^j), so T saves cost log2(T) matrix products and no sequential loop.
+    On a uniform grid (`uniform`, known when `ts` is concrete) one exponential P = exp(L dt)
+    is taken and the states x_k = P^k x_0 are built by doubling: the block of the first 2^j
+    states is multiplied by P^(2^j), so T saves cost log2(T) matrix products and no
+    sequential loop.
     Otherwise every x_k = exp(L (t_k - t0)) x_0 is computed independently (in parallel).
     """
     count = ts.shape[0]

@@ -3,7 +3,6 @@
 from collections.abc import Callable, Mapping, Sequence
 
 import equinox as eqx
-import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex
 
 from ._checks import hermitian

@@ -50,7 +50,9 @@ def mesolve(
         static = square_matrix(H[0], "H[0]")
         coherent = [HamiltonianTerm(static)]
         for k, item in enumerate(H[1:], start=1):
-            if not (isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[1], Callable)):
+            if not (
+                isinstance(item, tuple | list) and len(item) == 2 and isinstance(item[1], Callable)
+            ):
                 raise TypeError(f"H[{k}] must be a pair (operator, coefficient function)")
             coherent.append(HamiltonianTerm(item[0], item[1]))
     else:

@@ -53,7 +53,9 @@ def _is_hermitian_constant(op) -> bool:
     return bool(np.allclose(a, a.conj().T, atol=1e-12 * max(1.0, np.abs(a).max())))
 
 
-def build_readout(generator: Generator, observables: dict, hamiltonian) -> tuple[Readout, list, list]:
+def build_readout(
+    generator: Generator, observables: dict, hamiltonian
+) -> tuple[Readout, list, list]:
     """Readout of the named observables followed by one heat current per part.
 
     Returns the readout, the observable keys and the part names (in output order).
@@ -83,7 +85,7 @@ def build_readout(generator: Generator, observables: dict, hamiltonian) -> tuple
         constant_ops.append(constant)
     d = hamiltonian.shape[0]
     dtype = hamiltonian.dtype
-    stack = lambda ops: (jnp.stack(ops).astype(dtype) if ops else jnp.zeros((0, d, d), dtype))
+    stack = lambda ops: jnp.stack(ops).astype(dtype) if ops else jnp.zeros((0, d, d), dtype)
     readout = Readout(
         constant=stack(constant_ops),
         varying=stack(varying_ops),

@@ -90,9 +90,9 @@ def fourier_sum(
 ) -> Complex[Array, "*shape"]:
     """sum_k even_k cos(w_k tau) - i sum_k odd_k sin(w_k tau), elementwise over an array tau."""
     tau = jnp.asarray(tau, real_dtype())
-    phase = tau[..., None] * nodes
-    real = jnp.sum(even * jnp.cos(phase), axis=-1)
-    imag = -jnp.sum(odd * jnp.sin(phase), axis=-1)
+    phase = jnp.multiply.outer(tau, nodes)
+    real = jnp.cos(phase) @ even
+    imag = -(jnp.sin(phase) @ odd)
     return jax.lax.complex(real, imag).astype(complex_dtype())
 
 

@@ -88,7 +88,9 @@ def coordinates(rho: Complex[Array, "n n"], basis: Complex[Array, "n2 n2"]) -> F
     return jnp.real(vec(rho) @ basis.conj())
 
 
-def from_coordinates(x: Float[Array, " n2"], basis: Complex[Array, "n2 n2"]) -> Complex[Array, "n n"]:
+def from_coordinates(
+    x: Float[Array, " n2"], basis: Complex[Array, "n2 n2"]
+) -> Complex[Array, "n n"]:
     """Hermitian operator sum_a x_a B_a from its real coordinates."""
     d = int(round(np.sqrt(basis.shape[0])))
     return unvec(x.astype(basis.dtype) @ basis.T, d)

@@ -177,7 +177,8 @@ class KossakowskiTerm(AbstractTerm):
         return _coefficient(self.strength, t)
 
     def _mixed(self):
-        # Y_m = sum_n conj(gamma_mn) X_n, so that sum_mn gamma_mn X_m rho X_n^dag = sum_m X_m rho Y_m^dag
+        # Y_m = sum_n conj(gamma_mn) X_n turns the double sum into a single one:
+        # sum_mn gamma_mn X_m rho X_n^dag = sum_m X_m rho Y_m^dag
         partner = jnp.einsum("mn,nij->mij", self.rates.conj(), self.operators)
         number = jnp.einsum("mji,mjk->ik", partner.conj(), self.operators)
         # number = sum_m Y_m^dag X_m = sum_mn gamma_mn X_n^dag X_m

@@ -81,5 +81,3 @@ class QubitTwoBaths(AbstractModel):
         up_a, down_a = self.bath_A.absorption_rate(w), self.bath_A.emission_rate(w)
         up_b, down_b = self.bath_B.absorption_rate(w), self.bath_B.emission_rate(w)
         return w * (up_a * down_b - down_a * up_b) / (up_a + down_a + up_b + down_b)
-
-
