@@ -16,22 +16,24 @@ import jax.numpy as jnp
 from jaxtyping import Array, Complex, Inexact
 
 from . import _superop as so
-from ._checks import hermitian, nonnegative, square_matrix
+from ._checks import finite, hermitian, nonnegative, square_matrix
 
 Rate = Inexact[Array, ""] | Callable
 
 
 class AbstractTerm(eqx.Module):
-    """A term c(t) * S of a time-local generator."""
+    """A term c(t) * S of a time-local generator; `strength` is c (a number or a callable of t)."""
+
+    strength: eqx.AbstractVar[Rate]
 
     @property
-    @abc.abstractmethod
     def is_time_dependent(self) -> bool:
         """Whether the coefficient c(t) depends on time."""
+        return callable(self.strength)
 
-    @abc.abstractmethod
     def coefficient(self, t) -> Array:
-        """The scalar c(t) (real)."""
+        """The scalar c(t)."""
+        return jnp.asarray(self.strength(t) if callable(self.strength) else self.strength)
 
     @abc.abstractmethod
     def apply(self, rho: Complex[Array, "n n"]) -> Complex[Array, "n n"]:
@@ -51,15 +53,9 @@ class AbstractTerm(eqx.Module):
         """Hilbert-space dimension d."""
 
 
-def _coefficient(rate, t):
-    value = rate(t) if callable(rate) else rate
-    return jnp.asarray(value)
-
-
-def _check_rate(rate, name):
-    if callable(rate):
-        return rate
-    return nonnegative(rate, name)
+def _strength(value, name):
+    """A callable is kept as is (it may go negative); a number must be finite and >= 0."""
+    return value if callable(value) else nonnegative(value, name)
 
 
 class HamiltonianTerm(AbstractTerm):
@@ -70,18 +66,11 @@ class HamiltonianTerm(AbstractTerm):
 
     def __init__(self, hamiltonian, strength=1.0):
         self.hamiltonian = hermitian(hamiltonian, "hamiltonian")
-        self.strength = strength if callable(strength) else jnp.asarray(strength)
-
-    @property
-    def is_time_dependent(self) -> bool:
-        return callable(self.strength)
+        self.strength = strength if callable(strength) else finite(strength, "strength")
 
     @property
     def dimension(self) -> int:
         return self.hamiltonian.shape[0]
-
-    def coefficient(self, t):
-        return _coefficient(self.strength, t)
 
     def apply(self, rho):
         h = self.hamiltonian
@@ -97,29 +86,23 @@ class HamiltonianTerm(AbstractTerm):
 
 
 class JumpTerm(AbstractTerm):
-    """One Lindblad channel: S(rho) = L rho L^dag - {L^dag L, rho}/2, with rate c(t) = `rate`.
+    """One Lindblad channel: S(rho) = L rho L^dag - {L^dag L, rho}/2, with rate c(t) = `rate`
+    (stored as `strength`).
 
     A constant rate must be non-negative. A callable rate (a function or an equinox module of
     t) may go negative: time-local generators of non-Markovian dynamics have such rates.
     """
 
     operator: Complex[Array, "n n"]
-    rate: Rate
+    strength: Rate
 
     def __init__(self, operator, rate):
         self.operator = square_matrix(operator, "jump operator")
-        self.rate = _check_rate(rate, "rate")
-
-    @property
-    def is_time_dependent(self) -> bool:
-        return callable(self.rate)
+        self.strength = _strength(rate, "rate")
 
     @property
     def dimension(self) -> int:
         return self.operator.shape[0]
-
-    def coefficient(self, t):
-        return _coefficient(self.rate, t)
 
     def apply(self, rho):
         jump = self.operator
@@ -163,18 +146,11 @@ class KossakowskiTerm(AbstractTerm):
                 f"rates must be ({ops.shape[0]}, {ops.shape[0]}) to match operators, "
                 f"got {self.rates.shape}"
             )
-        self.strength = strength if callable(strength) else jnp.asarray(strength)
-
-    @property
-    def is_time_dependent(self) -> bool:
-        return callable(self.strength)
+        self.strength = strength if callable(strength) else finite(strength, "strength")
 
     @property
     def dimension(self) -> int:
         return self.operators.shape[-1]
-
-    def coefficient(self, t):
-        return _coefficient(self.strength, t)
 
     def _mixed(self):
         # Y_m = sum_n conj(gamma_mn) X_n turns the double sum into a single one:
