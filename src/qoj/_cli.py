@@ -1,0 +1,169 @@
+"""The `qoj` command line: `qoj reproduce [FIGURE ...] [--all] [--out DIR] [--full] [--list]`."""
+
+import argparse
+import datetime
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _build_parser(names: Sequence[str]) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="qoj", description="qoj: JAX open quantum systems and quantum thermodynamics."
+    )
+    parser.add_argument("--version", action="version", version=f"qoj {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    reproduce = commands.add_parser(
+        "reproduce",
+        help="regenerate the seed papers' figures",
+        description=(
+            "Regenerate figures as <name>.png plus <name>.txt (key numbers) in DIR, and "
+            "DIR/summary.md with one line per figure. Runs in double precision with "
+            "matplotlib's Agg backend. Figures: " + ", ".join(names) + "."
+        ),
+    )
+    reproduce.add_argument("figures", nargs="*", metavar="FIGURE", help="figure names")
+    reproduce.add_argument("--all", action="store_true", help="regenerate every figure")
+    reproduce.add_argument(
+        "--out",
+        type=Path,
+        default=Path("figures"),
+        metavar="DIR",
+        help="output directory (default: ./figures; created if missing)",
+    )
+    reproduce.add_argument(
+        "--full",
+        action="store_true",
+        help="run the heavier version of figures that have one (finer grids, longer times)",
+    )
+    reproduce.add_argument(
+        "--list", action="store_true", help="list the figure names with a description and exit"
+    )
+    return parser, reproduce
+
+
+def _format_value(value) -> str:
+    return f"{value:.6e}" if isinstance(value, float) else str(value)
+
+
+def _write_figure_text(path: Path, figure, result, seconds: float) -> None:
+    lines = [
+        f"figure: {figure.name}",
+        f"description: {figure.description}",
+        f"headline: {result.headline}",
+        f"time_s: {seconds:.2f}",
+    ]
+    lines += [f"{key}: {_format_value(value)}" for key, value in result.numbers.items()]
+    path.write_text("\n".join(lines) + "\n\n" + result.details.rstrip() + "\n")
+
+
+def _read_header(path: Path) -> dict[str, str]:
+    """The `key: value` lines at the top of a `<name>.txt`, up to the first blank line."""
+    header = {}
+    for line in path.read_text().splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(": ")
+        header[key] = value
+    return header
+
+
+def _write_summary(out: Path, figures) -> None:
+    """summary.md: one line per figure whose <name>.txt is in `out` (from any earlier run)."""
+    import jax
+
+    from . import __version__
+
+    stamp = datetime.datetime.now().isoformat(timespec="seconds")
+    lines = [
+        "# qoj reproduce: summary",
+        "",
+        f"Last updated {stamp} with qoj {__version__}, jax {jax.__version__} "
+        f"({jax.default_backend()}). One line per figure: what it shows, key numbers, time "
+        "taken. Details and all numbers in `<name>.txt`, the figure in `<name>.png`.",
+        "",
+    ]
+    for name in figures:
+        text = out / f"{name}.txt"
+        if text.exists():
+            header = _read_header(text)
+            lines.append(
+                f"- **{name}** ({header.get('time_s', '?')} s): {header.get('headline', '')}"
+            )
+    (out / "summary.md").write_text("\n".join(lines) + "\n")
+
+
+def _reproduce(args, parser: argparse.ArgumentParser) -> int:
+    from .figures import FIGURES
+
+    if args.list:
+        width = max(map(len, FIGURES))
+        for name, figure in FIGURES.items():
+            extra = " [has --full version]" if figure.has_full_version else ""
+            print(f"{name:<{width}}  {figure.description}{extra}")
+        return 0
+    available = "available: " + ", ".join(FIGURES) + " (or --all)"
+    if args.all:
+        names = list(FIGURES)
+    elif not args.figures:
+        parser.error(f"name the figures to regenerate; {available}")
+    else:
+        unknown = [name for name in args.figures if name not in FIGURES]
+        if unknown:
+            parser.error(f"unknown figure(s): {', '.join(unknown)}; {available}")
+        names = list(dict.fromkeys(args.figures))
+
+    import matplotlib
+
+    import qoj
+
+    matplotlib.use("Agg")
+    qoj.set_precision("double")
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    failed = []
+    total = time.perf_counter()
+    for i, name in enumerate(names, 1):
+        figure = FIGURES[name]
+        note = (
+            " (no heavier version: --full ignored)"
+            if args.full and not figure.has_full_version
+            else ""
+        )
+        print(f"[{i}/{len(names)}] {name} ...{note}", flush=True)
+        start = time.perf_counter()
+        try:
+            result = figure.run(out, full=args.full)
+        except Exception:
+            traceback.print_exc()
+            print(f"[{i}/{len(names)}] {name} FAILED", flush=True)
+            failed.append(name)
+            continue
+        seconds = time.perf_counter() - start
+        _write_figure_text(out / f"{name}.txt", figure, result, seconds)
+        print(f"[{i}/{len(names)}] {name} done in {seconds:.1f} s: {result.headline}", flush=True)
+    _write_summary(out, FIGURES)
+    print(
+        f"{len(names) - len(failed)}/{len(names)} figures in {time.perf_counter() - total:.1f} s "
+        f"-> {out}/ (summary.md)"
+    )
+    if failed:
+        print(f"failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qoj` command; returns the exit code (argparse errors exit with 2)."""
+    from .figures import FIGURES
+
+    parser, reproduce = _build_parser(list(FIGURES))
+    args = parser.parse_args(None if argv is None else [str(a) for a in argv])
+    if args.command == "reproduce":
+        return _reproduce(args, reproduce)
+    parser.error(f"unknown command {args.command!r}")  # unreachable: argparse checks choices
+    return 2

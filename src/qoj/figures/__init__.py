@@ -1,0 +1,13 @@
+"""Reproductions of the seed papers' figures, run by `qoj reproduce`.
+
+`FIGURES` maps a figure's command-line name to its `Figure` record: a one-line description
+and `run(out_dir, full=False) -> FigureResult`, which writes `<name>.png` into `out_dir` and
+reports a headline and key numbers. Figures assume double precision
+(`qoj.set_precision("double")`) and draw with matplotlib's object-oriented API, so they never
+touch pyplot's global state. To add a figure: a module here defining `FIGURE`, listed below.
+"""
+
+from . import _fogedby_qubit
+from ._base import Figure as Figure, FigureResult as FigureResult
+
+FIGURES: dict[str, Figure] = {figure.name: figure for figure in (_fogedby_qubit.FIGURE,)}
