@@ -4,19 +4,33 @@ from collections.abc import Callable
 from typing import Literal
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float
 
 from ._checks import ensure, finite, nonnegative
 from ._precision import real_dtype
 from ._spectra import AbstractSpectralDensity, fourier_sum
 
-# Below |w| = _FLOOR * T the bosonic rates are evaluated at |w| = _FLOOR * T: J(w) n(w) is 0/0
-# at w = 0, and its limit (J'(0+) T for an Ohmic J) is reached there to relative O(_FLOOR).
-_FLOOR = 1e-8
+
+def _zero_frequency_floor():
+    """Below |w| = floor * T the bosonic rates are taken at |w| = floor * T: J(w) n(w) is 0/0 at
+    w = 0, and its limit (J'(0+) T for Ohmic J) is reached there to relative O(floor)."""
+    return float(np.sqrt(np.finfo(np.dtype(real_dtype())).tiny))
+
+
 # Thermal factors are e^{-40} ~ 4e-18 beyond 40 T from the Fermi level / zero frequency.
 _THERMAL_WIDTH = 40.0
+
+
+# Thermal factors are evaluated for |w - mu| / T up to this; beyond it they are 0 or 1 exactly
+# (e^{-700} ~ 1e-304), which keeps x = w/T and its gradient finite as T -> 0.
+_MAX_EXPONENT = 700.0
+
+
+def _tiny_temperature():
+    """Temperatures at or below this count as T = 0 (1/T^2 stays finite above it)."""
+    return 1e4 * float(np.sqrt(np.finfo(np.dtype(real_dtype())).tiny))
 
 
 def _bose_factors(x):
@@ -26,6 +40,12 @@ def _bose_factors(x):
     """
     denom = -jnp.expm1(-x)
     return jnp.exp(-x) / denom, 1.0 / denom
+
+
+def _logistic(x):
+    """1/(1 + e^{-x}) to full relative precision in both tails (also for tiny results)."""
+    e = jnp.exp(-jnp.abs(x))
+    return jnp.where(x >= 0, 1.0, e) / (1.0 + e)
 
 
 class Bath(eqx.Module):
@@ -42,7 +62,8 @@ class Bath(eqx.Module):
         temperature: T >= 0.
         chemical_potential: mu, for fermions only (must be 0 for bosons).
         statistics: "bose" or "fermi" (static).
-        n_nodes: quadrature nodes for `correlation` (static, rounded up to a multiple of 16).
+        n_nodes: quadrature nodes per integration piece in `correlation` (static, rounded up
+            to a multiple of 16); it sets the range of tau over which G(tau) is accurate.
     """
 
     spectrum: Callable
@@ -89,7 +110,9 @@ class Bath(eqx.Module):
         self.n_nodes = n_nodes
 
     def _thermal(self):
-        positive = self.temperature > 0
+        """(T is treated as > 0, a safe T): below _tiny_temperature() T counts as 0, so that
+        no 1/T^2 in a gradient overflows."""
+        positive = self.temperature > _tiny_temperature()
         return positive, jnp.where(positive, self.temperature, 1.0)
 
     def occupation(self, w: ArrayLike) -> Float[Array, "*shape"]:
@@ -100,38 +123,40 @@ class Bath(eqx.Module):
         f = 1 (w < mu), 1/2 (w = mu), 0 (w > mu). Gradients are finite (zero at T = 0).
         """
         w = jnp.asarray(w, real_dtype())
-        positive, temp = self._thermal()
         if self.statistics == "fermi":
-            x = (w - self.chemical_potential) / temp
-            zero_t = jnp.where(
-                w < self.chemical_potential, 1.0, jnp.where(w > self.chemical_potential, 0.0, 0.5)
-            )
-            return jnp.where(positive, jax.nn.sigmoid(-x), zero_t)
+            return self._fermi_factors(w)[1]
+        positive, temp = self._thermal()
         a = jnp.abs(w)
         nonzero = a > 0
-        n_a, _ = _bose_factors(jnp.where(nonzero & positive, a, 1.0) / temp)
-        n_a = jnp.where(positive, n_a, 0.0)
+        thermal = positive & (a < _MAX_EXPONENT * temp)
+        n_a, _ = _bose_factors(jnp.where(nonzero & thermal, a, temp) / temp)
+        n_a = jnp.where(thermal, n_a, 0.0)
         return jnp.where(nonzero, jnp.where(w > 0, n_a, -1.0 - n_a), jnp.inf)
 
     def _bose_rates(self, a):
         """(J(a)(1 + n(a)), J(a) n(a)) for a >= 0, finite with finite gradients at a -> 0."""
         positive, temp = self._thermal()
-        floor = jnp.where(positive, _FLOOR * temp, 0.0)
-        a = jnp.maximum(a, floor)
+        a = jnp.maximum(a, jnp.where(positive, _zero_frequency_floor() * temp, 0.0))
         j = self.spectrum(a)
-        n, one_plus_n = _bose_factors(jnp.where(positive, a / temp, 1.0))
-        emission = jnp.where(positive, j * one_plus_n, j)
-        absorption = jnp.where(positive, j * n, 0.0)
+        thermal = positive & (a < _MAX_EXPONENT * temp)
+        n, one_plus_n = _bose_factors(jnp.where(thermal, a, temp) / temp)
+        emission = jnp.where(thermal, j * one_plus_n, j)
+        absorption = jnp.where(thermal, j * n, 0.0)
         return emission, absorption
 
-    def _fermi_rates(self, w):
+    def _fermi_factors(self, w):
+        """(1 - f(w), f(w)), exact 0/1 beyond 700 T from mu and at T = 0 (1/2 at w = mu)."""
         positive, temp = self._thermal()
+        d = w - self.chemical_potential
+        thermal = positive & (jnp.abs(d) < _MAX_EXPONENT * temp)
+        x = jnp.where(thermal, d, 0.0) / temp
+        step = jnp.where(d > 0, 1.0, jnp.where(d < 0, 0.0, 0.5))
+        empty = jnp.where(thermal, _logistic(x), step)
+        return empty, jnp.where(thermal, _logistic(-x), 1.0 - step)
+
+    def _fermi_rates(self, w):
         j = self.spectrum(w)
-        x = (w - self.chemical_potential) / temp
-        above = jnp.where(w > self.chemical_potential, 1.0, 0.0)
-        below = jnp.where(w < self.chemical_potential, 1.0, 0.0)
-        empty = jnp.where(positive, jax.nn.sigmoid(x), jnp.where(above + below > 0, above, 0.5))
-        full = jnp.where(positive, jax.nn.sigmoid(-x), jnp.where(above + below > 0, below, 0.5))
+        empty, full = self._fermi_factors(w)
         return j * empty, j * full
 
     def emission_rate(self, w: ArrayLike) -> Float[Array, "*shape"]:
@@ -169,13 +194,15 @@ class Bath(eqx.Module):
         Fourier transform int G(tau) e^{i w tau} dtau is emission_rate(w) (the rates of seed 004
         eq. 52); G(-tau) = G(tau)^* for bosons.
 
-        Evaluated as the zero-temperature part (1/2pi) int_a^inf J(w) e^{-i w tau} dw
-        (`spectrum.fourier`, a = 0 for bosons, a = mu for fermions) plus thermal corrections
-        confined to 40 T around a, each with the spectrum's quadrature rule of `n_nodes` nodes.
-        Accuracy (double precision, relative to |G(0)|): about 1e-12 for
-        |tau| < n_nodes / w_range, with w_range = (40 + 2s) cutoff for Ohmic, 3 Omega for Newns,
-        and max(40 T, ...) for the thermal part; the Lorentzian zero-temperature part is exact
-        for every tau. Cost: O(n_nodes) per tau.
+        Evaluated as a zero-temperature part (1/2pi) int_a^inf J(w) e^{-i w tau} dw
+        (`spectrum.fourier`; a = 0 for bosons, a = mu for fermions) plus thermal corrections
+        confined to 40 T around a, each with the spectrum's quadrature rule of `n_nodes` nodes
+        (fixed, so jit/vmap/grad-friendly; cost O(n_nodes) per tau). Measured accuracy in
+        double precision, |error| < 1e-9 |G(0)| for |tau| up to about
+        - Ohmic: n_nodes / (20 cutoff) for s = 1 (the rule spans (40 + 2s) cutoff);
+        - Newns: n_nodes / Omega;
+        - Lorentzian: every tau at T = 0 (closed form), n_nodes / (150 T) for the thermal part.
+        Beyond that range the error grows: raise `n_nodes`.
 
         Raises ValueError for spectra without a finite bandwidth (Flat, Ohmic with cutoff=inf)
         and for bosons at T > 0 with J(0+) > 0 (the integral of J(w) n(w) ~ J T/w diverges).
@@ -189,6 +216,7 @@ class Bath(eqx.Module):
         positive, temp = self._thermal()
         window = _THERMAL_WIDTH * jnp.where(positive, temp, 0.0)
         if self.statistics == "bose":
+            vacuum = self.spectrum.fourier(tau, 0.0, n_nodes=self.n_nodes)
             exponent = self.spectrum.low_frequency_exponent()
             window = ensure(
                 window,
@@ -197,7 +225,6 @@ class Bath(eqx.Module):
                 "J(0+) > 0 (J(w) n(w) ~ J(0) T/w is not integrable at w = 0); use a spectrum "
                 "vanishing at w = 0 (Ohmic, s > 0)",
             )
-            vacuum = self.spectrum.fourier(tau, 0.0, n_nodes=self.n_nodes)
             # J(w) n(w) at +w (absorption) and -w (stimulated emission): 2 J n cos(w tau).
             nodes, weights = self.spectrum.quadrature(self.n_nodes, 0.0, window)
             _, absorption = self._bose_rates(nodes)

@@ -52,10 +52,10 @@ def _nonnegative_scalar(x, name: str) -> Float[Array, ""]:
     return nonnegative(_scalar(x, name), name)
 
 
-def _safe_sqrt(x):
-    """sqrt(x) for x >= 0 with a finite (zero) gradient at x = 0."""
+def _safe_pow(x, p):
+    """x**p for x >= 0 with finite gradients at x = 0."""
     pos = x > 0
-    return jnp.where(pos, jnp.sqrt(jnp.where(pos, x, 1.0)), 0.0)
+    return jnp.where(pos, jnp.exp(p * jnp.log(jnp.where(pos, x, 1.0))), 0.0)
 
 
 def _safe_asin(x):
@@ -85,6 +85,7 @@ def gauss_legendre(
     return nodes, weights
 
 
+@jax.jit
 def fourier_sum(
     tau: ArrayLike, nodes: Float[Array, " n"], even: Float[Array, " n"], odd: Float[Array, " n"]
 ) -> Complex[Array, "*shape"]:
@@ -113,8 +114,9 @@ class AbstractSpectralDensity(eqx.Module):
     """A rate-normalised spectral density J(w) with a quadrature rule matched to its shape.
 
     Subclasses implement `__call__(w)` (J at real frequencies w, elementwise, finite with finite
-    gradients everywhere), `quadrature(n_nodes, lower, upper)`, `low_frequency_exponent()`
-    and the class flag `two_sided`.
+    gradients everywhere), `quadrature(n_nodes, lower, upper)`, `fourier(tau, lower)`,
+    `low_frequency_exponent()` and the class flag `two_sided`. (For rates alone, `qoj.Bath`
+    accepts any `eqx.Module` with `__call__(w)`; `Bath.correlation` needs this interface.)
 
     `two_sided` is True where J is defined (non-zero) at negative frequencies too, as for the
     energy band of a fermionic reservoir (`Newns`, `Lorentzian`, `Flat`). Bosonic baths never
@@ -228,12 +230,6 @@ class Ohmic(AbstractSpectralDensity):
 
     def low_frequency_exponent(self) -> Float[Array, ""]:
         return self.s
-
-
-def _safe_pow(x, p):
-    """x**p for x >= 0 with finite gradients at x = 0."""
-    pos = x > 0
-    return jnp.where(pos, jnp.exp(p * jnp.log(jnp.where(pos, x, 1.0))), 0.0)
 
 
 class Flat(AbstractSpectralDensity):
@@ -425,21 +421,30 @@ def _scaled_e1(z):
     _, total = jax.lax.fori_loop(1, _SERIES_TERMS + 1, term, (one, jnp.zeros_like(z)))
     by_series = jnp.exp(zs) * (-np.euler_gamma - jnp.log(zs) - total)
 
+    # 1/(z + 1 - 1/(z + 3 - 4/(z + 5 - 9/(z + 7 - ...)))), evaluated from the bottom up.
     zf = jnp.where(fraction, z, 10 * one)
-    denom = zf + (2 * _CF_DEPTH + 1)
-    for k in range(_CF_DEPTH, 0, -1):
-        denom = zf + (2 * k - 1) - k * k / denom
-    by_fraction = 1 / denom
 
+    def level(i, denom):
+        k = _CF_DEPTH - i
+        return zf + (2 * k - 1) - k * k / denom
+
+    by_fraction = 1 / jax.lax.fori_loop(0, _CF_DEPTH, level, zf + (2 * _CF_DEPTH + 1))
+
+    # sum_k (-1)^k k! / z^(k+1)
     za = jnp.where(asymptotic, z, 100 * one)
-    term_a, by_asymptotic = 1 / za, jnp.zeros_like(z)
-    for k in range(_ASYMPTOTIC_TERMS + 1):
-        by_asymptotic = by_asymptotic + term_a
-        term_a = term_a * (-(k + 1)) / za
+
+    def asymptotic_term(k, carry):
+        t, total = carry
+        return t * (-(k + 1)) / za, total + t
+
+    _, by_asymptotic = jax.lax.fori_loop(
+        0, _ASYMPTOTIC_TERMS + 1, asymptotic_term, (1 / za, jnp.zeros_like(z))
+    )
 
     return jnp.where(series, by_series, jnp.where(fraction, by_fraction, by_asymptotic))
 
 
+@jax.jit
 def _lorentz_tail(b, kappa):
     """F(b, kappa) = int_b^inf e^{-i kappa v} / (1 + v^2) dv for real b and kappa >= 0.
 

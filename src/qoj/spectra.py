@@ -7,4 +7,6 @@ from ._spectra import (
     Lorentzian as Lorentzian,
     Newns as Newns,
     Ohmic as Ohmic,
+    fourier_by_quadrature as fourier_by_quadrature,
+    gauss_legendre as gauss_legendre,
 )
