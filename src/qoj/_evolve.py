@@ -12,6 +12,7 @@ from jaxtyping import Array, ArrayLike, Complex, Float
 
 from . import _superop as so
 from ._checks import concrete_value, density_matrix, ensure, square_matrix
+from ._expm import expm
 from ._generator import Generator
 from ._precision import real_dtype, warn_if_unreachable
 from ._readout import Readout, build_readout
@@ -27,7 +28,8 @@ class Propagator(eqx.Module):
     The matrix exponential of the real d^2 x d^2 Liouvillian is taken once for uniform save
     grids (once per interval otherwise) by scaling and squaring, so stiffness costs nothing
     and the error is at round-off level, independent of `rtol`/`atol`. Differentiable; reverse
-    mode stores one state per saved time. Needs the dense Liouvillian (d <= 32).
+    mode stores one state per saved time; forward mode (`jax.jvp`) is not supported (see
+    `_expm.py`). Needs the dense Liouvillian (d <= 32).
     """
 
 
@@ -222,7 +224,8 @@ def evolve(
     `diffrax.RecursiveCheckpointAdjoint()`: it differentiates through the solver's steps
     with O(log(steps)) checkpoints of the state, i.e. memory proportional to
     d^2 x log(steps) on top of the saved outputs; `diffrax.BacksolveAdjoint()` trades this
-    for an adjoint ODE solved backwards. Forward mode (`jax.jvp`, `jax.jacfwd`) works too.
+    for an adjoint ODE solved backwards. Forward mode (`jax.jvp`, `jax.jacfwd`) works with diffrax
+    solvers and `adjoint=diffrax.ForwardMode()`, not with `Propagator`.
 
     Args:
         generator: the `Generator` L(t).
@@ -329,10 +332,10 @@ def _propagate(liouvillian, x0, ts, t_start, uniform):
     """
     count = ts.shape[0]
     if not uniform:
-        xs = jax.vmap(lambda t: jax.scipy.linalg.expm(liouvillian * (t - t_start)) @ x0)(ts)
+        xs = jax.vmap(lambda t: expm(liouvillian * (t - t_start)) @ x0)(ts)
         return xs, {"solver": "Propagator", "num_steps": count, "matrix_exponentials": count}
-    xs = (jax.scipy.linalg.expm(liouvillian * (ts[0] - t_start)) @ x0)[None]
-    power = jax.scipy.linalg.expm(liouvillian * (ts[1] - ts[0]))
+    xs = (expm(liouvillian * (ts[0] - t_start)) @ x0)[None]
+    power = expm(liouvillian * (ts[1] - ts[0]))
     while xs.shape[0] < count:
         xs = jnp.concatenate([xs, xs @ power.T])
         power = power @ power
