@@ -1,9 +1,10 @@
 """Row-major vectorisation and the real Hermitian operator basis."""
 
 import numpy as np
-from _helpers import random_density_matrix, random_hermitian, random_lindblad
 
 from qoj import _superop as so
+
+from _helpers import random_density_matrix, random_hermitian, random_lindblad
 
 
 def test_vec_identity():
