@@ -16,6 +16,7 @@ from ._expm import expm
 from ._generator import Generator
 from ._precision import real_dtype, warn_if_unreachable
 from ._readout import Readout, build_readout
+from ._terms import AbstractTerm, coefficients
 
 # Above this Hilbert-space dimension the dense d^2 x d^2 Liouvillian is not formed and the
 # right-hand side is applied operator by operator.
@@ -26,7 +27,7 @@ class Propagator(eqx.Module):
     """Exact solver for time-independent generators: rho(t_k) = exp(L (t_k - t_{k-1})) rho(t_{k-1}).
 
     The matrix exponential of the real d^2 x d^2 Liouvillian is taken once for uniform save
-    grids (once per interval otherwise) by scaling and squaring, so stiffness costs nothing
+    grids (once per save time otherwise) by scaling and squaring, so stiffness costs nothing
     and the error is at round-off level, independent of `rtol`/`atol`. Differentiable; reverse
     mode stores one state per saved time; forward mode (`jax.jvp`) is not supported (see
     `_expm.py`). Needs the dense Liouvillian (d <= 32).
@@ -58,6 +59,7 @@ class _DenseModel(eqx.Module):
     basis: Complex[Array, "m m"]
     constant: Float[Array, "m m"]
     varying: Float[Array, "k m m"]
+    varying_terms: tuple[AbstractTerm, ...]
     readout: Readout
     constant_rows: Complex[Array, "p m"]
     varying_rows: Complex[Array, "q m"]
@@ -73,28 +75,26 @@ class _DenseModel(eqx.Module):
                 varying.append(so.to_real_superoperator(term.matrix(), basis))
             else:
                 constant = constant + term.coefficient(0.0) * term.matrix()
-        varying_terms = [t for t in generator.terms() if t.is_time_dependent]
-        coefficients = _Coefficients(tuple(varying_terms))
         rows = lambda ops: jax.vmap(lambda o: so.functional(o, basis))(ops)
-        return (
-            cls(
-                basis=basis,
-                constant=so.to_real_superoperator(constant, basis),
-                varying=jnp.stack(varying) if varying else jnp.zeros((0, d * d, d * d)),
-                readout=readout,
-                constant_rows=rows(readout.constant),
-                varying_rows=rows(readout.varying),
-            ),
-            coefficients,
+        return cls(
+            basis=basis,
+            constant=so.to_real_superoperator(constant, basis),
+            varying=jnp.stack(varying) if varying else jnp.zeros((0, d * d, d * d)),
+            varying_terms=tuple(t for t in generator.terms() if t.is_time_dependent),
+            readout=readout,
+            constant_rows=rows(readout.constant),
+            varying_rows=rows(readout.varying),
         )
 
     def initial(self, rho):
         return so.coordinates(rho, self.basis)
 
-    def rhs(self, t, x, coefficients):
+    def rhs(self, t, x):
         out = self.constant @ x
-        if self.varying.shape[0]:
-            out = out + jnp.einsum("k,kij,j->i", coefficients(t), self.varying, x)
+        if self.varying_terms:
+            out = out + jnp.einsum(
+                "k,kij,j->i", coefficients(self.varying_terms, t), self.varying, x
+            )
         return out
 
     def outputs(self, t, x):
@@ -110,13 +110,6 @@ class _DenseModel(eqx.Module):
         return so.from_coordinates(x, self.basis)
 
 
-class _Coefficients(eqx.Module):
-    terms: tuple
-
-    def __call__(self, t):
-        return jnp.stack([jnp.real(term.coefficient(t)) for term in self.terms])
-
-
 class _OperatorModel(eqx.Module):
     """The generator applied operator by operator to rho stored as (Re rho, Im rho)."""
 
@@ -126,7 +119,7 @@ class _OperatorModel(eqx.Module):
     def initial(self, rho):
         return jnp.stack([jnp.real(rho), jnp.imag(rho)])
 
-    def rhs(self, t, y, coefficients):
+    def rhs(self, t, y):
         rho = self.state(y)
         drho = self.generator(t, rho)
         return jnp.stack([jnp.real(drho), jnp.imag(drho)])
@@ -270,15 +263,15 @@ def evolve(
             raise ValueError("Propagator needs a time-independent generator; pass a diffrax solver")
         if d > DENSE_DIMENSION_LIMIT:
             raise ValueError(f"Propagator needs d <= {DENSE_DIMENSION_LIMIT}, got d = {d}")
-        model, _ = _DenseModel.build(generator, readout)
+        model = _DenseModel.build(generator, readout)
         xs, stats = _propagate(model.constant, model.initial(rho0), ts, t_start, uniform)
         values = jax.vmap(lambda t, x: model.outputs(t, x))(ts, xs)
         states = jax.vmap(model.state)(xs) if save_states else None
     else:
         if d <= DENSE_DIMENSION_LIMIT:
-            model, coefficients = _DenseModel.build(generator, readout)
+            model = _DenseModel.build(generator, readout)
         else:
-            model, coefficients = _OperatorModel(generator, readout), None
+            model = _OperatorModel(generator, readout)
 
         def save(t, y, args):
             out = model.outputs(t, y)
@@ -286,7 +279,7 @@ def evolve(
 
         controller = stepsize_controller or diffrax.PIDController(rtol=rtol, atol=atol)
         sol = diffrax.diffeqsolve(
-            diffrax.ODETerm(lambda t, y, args: model.rhs(t, y, coefficients)),
+            diffrax.ODETerm(lambda t, y, args: model.rhs(t, y)),
             solver,
             t0=t_start,
             t1=ts[-1],

@@ -13,7 +13,7 @@ import numpy as np
 from jaxtyping import Array, Complex
 
 from ._generator import Generator
-from ._terms import AbstractTerm
+from ._terms import AbstractTerm, coefficients
 
 
 class Readout(eqx.Module):
@@ -32,9 +32,7 @@ class Readout(eqx.Module):
     real_output: tuple[bool, ...] = eqx.field(static=True)
 
     def coefficients(self, t):
-        if not self.varying_terms:
-            return jnp.zeros((0,))
-        return jnp.stack([jnp.real(term.coefficient(t)) for term in self.varying_terms])
+        return coefficients(self.varying_terms, t)
 
     def split(self, values):
         """Dict of outputs from the stacked array (..., p), real where the operator is Hermitian."""

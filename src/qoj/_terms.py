@@ -53,6 +53,13 @@ class AbstractTerm(eqx.Module):
         """Hilbert-space dimension d."""
 
 
+def coefficients(terms, t) -> Array:
+    """The real coefficients c_k(t) of a sequence of terms, stacked (shape (k,))."""
+    if not terms:
+        return jnp.zeros((0,))
+    return jnp.stack([jnp.real(term.coefficient(t)) for term in terms])
+
+
 def _strength(value, name):
     """A callable is kept as is (it may go negative); a number must be finite and >= 0."""
     return value if callable(value) else nonnegative(value, name)
