@@ -17,6 +17,15 @@ from ._currents import (
 )
 from ._evolve import Propagator as Propagator, Solution as Solution, evolve as evolve
 from ._generator import Generator as Generator, GeneratorPart as GeneratorPart, lindblad as lindblad
+from ._master_equation import (
+    AbstractMasterEquation as AbstractMasterEquation,
+    CoarseGrainedMasterEquation as CoarseGrainedMasterEquation,
+    GlobalMasterEquation as GlobalMasterEquation,
+    LocalMasterEquation as LocalMasterEquation,
+    PartialSecularMasterEquation as PartialSecularMasterEquation,
+    RedfieldMasterEquation as RedfieldMasterEquation,
+    master_equation as master_equation,
+)
 from ._mesolve import mesolve as mesolve
 from ._operators import (
     basis as basis,

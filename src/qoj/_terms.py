@@ -179,8 +179,7 @@ class KossakowskiTerm(AbstractTerm):
 
     def matrix(self):
         partner, number = self._mixed()
-        gain = sum(
-            so.sandwich(self.operators[m], partner[m].conj().T)
-            for m in range(self.operators.shape[0])
-        )
+        d = self.dimension
+        # sum_m X_m (x) conj(Y_m): the matrix of rho -> sum_m X_m rho Y_m^dag (row-major vec)
+        gain = jnp.einsum("mij,mkl->ikjl", self.operators, partner.conj()).reshape(d * d, d * d)
         return gain - 0.5 * (so.left(number) + so.right(number))

@@ -1,0 +1,88 @@
+"""Global (full secular), local and partial-secular master equations.
+
+All three are the Kossakowski form of seed 004 eq 44 restricted by a frequency mask,
+
+    D(rho) = sum_pq Gamma_pq [A_p rho A_q^dag - {A_q^dag A_p, rho}/2],
+    Gamma_pq = M_pq gamma((w_p + w_q)/2),
+
+over the transition operators A_p of `_bohr.py`, with M_pq = 1 when transitions p and q belong
+to the same cluster of Bohr frequencies:
+
+* global (Davies, full secular; seed 004 eqs 50–53, Fogedby's kernels seed 002 eqs 3.42–3.43):
+  clusters of equal frequencies (within `tolerance`), so D = sum_w gamma(w) D[X(w)];
+* local (seed 002 eqs 4.34–4.35, seed 004 eq 116): the same, but transitions of each coupling's
+  `local_hamiltonian` instead of H_S;
+* partial secular (seed 004 eqs 55–56): clusters of frequencies closer than `resolution`, rates
+  at the mean frequency. Because the clusters are equivalence classes of same-sign
+  frequencies and n is evaluated at the mean, Gamma is positive semidefinite for thermal
+  bosonic baths (seed 004 eqs 57–61): the generator is of Lindblad form.
+"""
+
+import jax
+import jax.numpy as jnp
+
+from .._checks import ensure
+from .._system import Coupling, OpenSystem
+from .._terms import KossakowskiTerm
+from ._base import AbstractMasterEquation
+from ._bohr import bohr_decomposition, frequency_clusters
+
+
+def clustered_dissipator(hamiltonian, coupling: Coupling, resolution) -> KossakowskiTerm:
+    """Kossakowski term with rates at the mean frequency of each frequency cluster."""
+    decomposition = bohr_decomposition(hamiltonian, coupling.operator)
+    w = decomposition.frequencies
+    mask = frequency_clusters(jax.lax.stop_gradient(w), resolution)
+    mean = 0.5 * (w[:, None] + w[None, :])
+    rates = jnp.where(mask, coupling.bath.emission_rate(jnp.where(mask, mean, 0.0)), 0.0)
+    return KossakowskiTerm(decomposition.operators, rates)
+
+
+def _default_tolerance(hamiltonian):
+    scale = jnp.maximum(jnp.max(jnp.abs(hamiltonian)), 1.0)
+    return 1e3 * jnp.finfo(jnp.real(hamiltonian).dtype).eps * scale
+
+
+class GlobalMasterEquation(AbstractMasterEquation):
+    """Davies' full-secular master equation in the eigenbasis of the whole H_S.
+
+    `tolerance` (default 1e3 eps max|H_S|) decides when two Bohr frequencies are equal.
+    """
+
+    tolerance: float | None = None
+
+    def dissipator(self, system: OpenSystem, coupling: Coupling):
+        h = system.hamiltonian
+        tol = _default_tolerance(h) if self.tolerance is None else self.tolerance
+        return (clustered_dissipator(h, coupling, tol),)
+
+
+class LocalMasterEquation(AbstractMasterEquation):
+    """Each bath sees only its coupling's `local_hamiltonian` (H_S when none is given).
+
+    For interacting subsystems this generator can carry heat from cold to hot (seed 002
+    section IV C 2): it is not thermodynamically consistent.
+    """
+
+    tolerance: float | None = None
+
+    def dissipator(self, system: OpenSystem, coupling: Coupling):
+        h = system.hamiltonian if coupling.local_hamiltonian is None else coupling.local_hamiltonian
+        tol = _default_tolerance(h) if self.tolerance is None else self.tolerance
+        return (clustered_dissipator(h, coupling, tol),)
+
+
+class PartialSecularMasterEquation(AbstractMasterEquation):
+    """Partial secular approximation: Bohr frequencies closer than `resolution` stay coupled."""
+
+    resolution: float
+
+    def __check_init__(self):
+        ensure(
+            jnp.asarray(self.resolution),
+            ~(jnp.asarray(self.resolution) > 0),
+            "resolution must be positive",
+        )
+
+    def dissipator(self, system: OpenSystem, coupling: Coupling):
+        return (clustered_dissipator(system.hamiltonian, coupling, self.resolution),)
