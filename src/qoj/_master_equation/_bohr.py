@@ -14,6 +14,8 @@ at a degeneracy the eigenvectors are not unique, but every quantity built from t
 frequency groups, i.e. every generator, is).
 """
 
+import math
+
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Complex, Float
@@ -61,6 +63,6 @@ def frequency_clusters(frequencies: Float[Array, " p"], resolution) -> Array:
     sign = jnp.sign(jnp.where(jnp.abs(w) <= resolution / 2, 0.0, w))
     close = (jnp.abs(w[:, None] - w[None, :]) <= resolution) & (sign[:, None] == sign[None, :])
     reach = close.astype(jnp.float32)
-    for _ in range(max(1, int(jnp.ceil(jnp.log2(w.shape[0] + 1))))):
+    for _ in range(max(1, math.ceil(math.log2(w.shape[0] + 1)))):
         reach = jnp.minimum(reach @ reach, 1.0)
     return reach > 0.5

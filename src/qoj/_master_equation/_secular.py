@@ -14,8 +14,12 @@ to the same cluster of Bohr frequencies:
   `local_hamiltonian` instead of H_S;
 * partial secular (seed 004 eqs 55–56): clusters of frequencies closer than `resolution`, rates
   at the mean frequency. Because the clusters are equivalence classes of same-sign
-  frequencies and n is evaluated at the mean, Gamma is positive semidefinite for thermal
-  bosonic baths (seed 004 eqs 57–61): the generator is of Lindblad form.
+  frequencies and n is evaluated at the mean, Gamma is positive semidefinite for a flat
+  spectral density (seed 004 eqs 57–61, which set gamma(w) = gamma): the generator is of
+  Lindblad form. For a structured J(w) the mean-frequency rule is positive only where
+  w -> J(w)(1 + n(w)) is log-convex across a cluster; an Ohmic J = kappa w (log-concave
+  factor w) leaves negative canonical rates of relative size ~ (spread / w)^2
+  (measured: -4e-7 against rates ~0.04 for a 0.2 spread at w ~ 0.9, T = 0.4–1.5).
 """
 
 import jax
