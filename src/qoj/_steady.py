@@ -1,5 +1,6 @@
 """Steady states of time-independent generators."""
 
+import jax
 import jax.numpy as jnp
 import lineax as lx
 from jaxtyping import Array, Complex
@@ -36,7 +37,9 @@ def steady_state(generator: Generator, t=0.0) -> Complex[Array, "n n"]:
     rhs = jnp.zeros(d * d, liouvillian.dtype).at[0].set(scale)
     operator = lx.MatrixLinearOperator(matrix)
     solver = lx.LU()
-    state = solver.init(operator, {})
+    # The factorisation is reused by lineax for the solve and for its implicit derivative;
+    # it must carry no tangent of its own.
+    state = jax.lax.stop_gradient(solver.init(operator, {}))
     (lu, _), *_ = state
     pivots = jnp.abs(jnp.diag(lu))
     eps = jnp.finfo(liouvillian.dtype).eps
