@@ -68,17 +68,15 @@ class _DenseModel(eqx.Module):
     def build(cls, generator: Generator, readout: Readout):
         d = generator.dimension
         basis = so.hermitian_basis(d, generator.hamiltonian.dtype)
-        constant = jnp.zeros((d * d, d * d), generator.hamiltonian.dtype)
-        varying = []
-        for term in generator.terms():
-            if term.is_time_dependent:
-                varying.append(so.to_real_superoperator(term.matrix(), basis))
-            else:
-                constant = constant + term.coefficient(0.0) * term.matrix()
+        varying = [
+            so.to_real_superoperator(t.matrix(), basis)
+            for t in generator.terms()
+            if t.is_time_dependent
+        ]
         rows = lambda ops: jax.vmap(lambda o: so.functional(o, basis))(ops)
         return cls(
             basis=basis,
-            constant=so.to_real_superoperator(constant, basis),
+            constant=generator.real_superoperator(constant_only=True),
             varying=jnp.stack(varying) if varying else jnp.zeros((0, d * d, d * d)),
             varying_terms=tuple(t for t in generator.terms() if t.is_time_dependent),
             readout=readout,

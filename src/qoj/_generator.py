@@ -3,8 +3,10 @@
 from collections.abc import Callable, Mapping, Sequence
 
 import equinox as eqx
-from jaxtyping import Array, ArrayLike, Complex
+import jax.numpy as jnp
+from jaxtyping import Array, ArrayLike, Complex, Float
 
+from . import _superop as so
 from ._checks import hermitian
 from ._terms import AbstractTerm, HamiltonianTerm, JumpTerm
 
@@ -119,6 +121,23 @@ class Generator(eqx.Module):
         out = self.coherent.superoperator(t)
         for part in self.parts.values():
             out = out + part.superoperator(t)
+        return out
+
+    def real_superoperator(self, t=0.0, *, constant_only: bool = False) -> Float[Array, "n2 n2"]:
+        """Real d^2 x d^2 matrix of L(t) in the Hermitian basis of `_superop.py`.
+
+        Each term's matrix is transformed before it is scaled by its coefficient, so that the
+        change of basis of terms built from constant operators is folded at compile time.
+        With `constant_only`, time-dependent terms are left out.
+        """
+        d = self.dimension
+        basis = so.hermitian_basis(d, self.hamiltonian.dtype)
+        out = jnp.zeros((d * d, d * d), jnp.real(self.hamiltonian).dtype)
+        for term in self.terms():
+            if constant_only and term.is_time_dependent:
+                continue
+            real = so.to_real_superoperator(term.matrix(), basis)
+            out = out + jnp.real(term.coefficient(t)) * real
         return out
 
     def restricted(self, names: Sequence[str]) -> "Generator":

@@ -30,7 +30,7 @@ def steady_state(generator: Generator, t=0.0) -> Complex[Array, "n n"]:
         raise TypeError(f"generator must be a qoj.Generator, got {type(generator).__name__}")
     d = generator.dimension
     basis = so.hermitian_basis(d, generator.hamiltonian.dtype)
-    liouvillian = so.to_real_superoperator(generator.superoperator(t), basis)
+    liouvillian = generator.real_superoperator(t)
     scale = jnp.max(jnp.abs(liouvillian))
     trace_row = so.trace_coordinates(d, liouvillian.dtype)
     matrix = liouvillian.at[0].set(trace_row * scale)
