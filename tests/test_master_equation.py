@@ -219,3 +219,20 @@ def test_bad_input():
         qoj.master_equation(system, "global", resolution=0.1)
     with pytest.raises(TypeError, match="OpenSystem"):
         qoj.master_equation("system")
+
+
+def test_local_gradient_is_finite_for_degenerate_local_hamiltonians():
+    """omega_i/2 sigma_iz (x) 1 is degenerate for every omega_i, and so is H_S at omega1 =
+    omega2 with lam = 0: derivatives through the Bohr decomposition must stay finite and
+    exact (qoj._linalg.eigh)."""
+
+    def current(w1, approach):
+        gen = qoj.master_equation(coupled_qubits(0.05, 1.5, 0.4, w1=w1, w2=1.0), approach)
+        return qoj.heat_currents(gen, qoj.steady_state(gen))["A"]
+
+    for approach in ("local", "global"):
+        grad = jax.grad(current)(1.0, approach)
+        step = 1e-6
+        fd = (current(1.0 + step, approach) - current(1.0 - step, approach)) / (2 * step)
+        assert np.isfinite(grad)
+        assert abs(grad - fd) <= 1e-6 * abs(fd) + 1e-12, approach

@@ -9,9 +9,9 @@ transitions of equal frequency, X(w) = sum_{w_ab = w} A_ab (Breuer–Petruccione
 where X_m carries w_m = -w). qoj keeps the d^2 transitions separate and lets each master
 equation decide which pairs (ab, cd) interact through a d^2 x d^2 rate matrix. Shapes stay
 static whatever the degeneracies, so one compiled program serves every parameter value, and
-the decomposition is differentiable wherever `eigh` is (away from exact degeneracies of H;
-at a degeneracy the eigenvectors are not unique, but every quantity built from the full
-frequency groups, i.e. every generator, is).
+the generators built from whole frequency groups are differentiable also where H is
+degenerate (local Hamiltonians always are): `_linalg.eigh` has a derivative that does not
+rotate vectors inside degenerate eigenspaces.
 """
 
 import math
@@ -19,6 +19,8 @@ import math
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Complex, Float
+
+from .._linalg import eigh
 
 
 class BohrDecomposition(eqx.Module):
@@ -39,7 +41,7 @@ def bohr_decomposition(hamiltonian, operator) -> BohrDecomposition:
     symmetry contributes nothing even where its rate is very large (a flat bosonic spectrum at
     w = 0).
     """
-    energies, vectors = jnp.linalg.eigh(hamiltonian)
+    energies, vectors = eigh(hamiltonian)
     elements = vectors.conj().T @ operator @ vectors
     scale = jnp.max(jnp.abs(elements))
     eps = jnp.finfo(energies.dtype).eps

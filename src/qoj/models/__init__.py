@@ -1,4 +1,7 @@
 """Ready-made models (equinox modules with `.system()` and `.generator(approach=...)`)."""
 
 from ._base import AbstractModel as AbstractModel
+from ._coupled_oscillators import CoupledOscillators as CoupledOscillators
+from ._coupled_qubits import CoupledQubits as CoupledQubits
 from ._qubit_two_baths import QubitTwoBaths as QubitTwoBaths
+from ._tunnelling_qubit import TunnellingQubit as TunnellingQubit

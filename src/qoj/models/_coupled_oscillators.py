@@ -28,7 +28,9 @@ class CoupledOscillators(AbstractModel):
     `approach="local"` is seed 002 eqs 4.33–4.35, whose current follows
     n_A(omega1) - n_B(omega2) and so can run from the cold to the hot bath (section IV C 2;
     `local_heat_current`), while `approach="global"` follows T_A - T_B
-    (`global_heat_current`). Parts "A" and "B".
+    (`global_heat_current`). Parts "A" and "B". The local Hamiltonians are degenerate (mode 2's
+    levels for bath A), so derivatives of local-equation results with respect to omega1,
+    omega2 come out NaN (the eigendecomposition's derivative in `qoj`'s Bohr decomposition).
 
     Truncation: H_S conserves a1^dag a1 + a2^dag a2, but the truncated space holds only part of
     each sector with n_max or more quanta; check `truncation_error(rho)` (the top-level

@@ -75,13 +75,10 @@ class CoupledQubits(AbstractModel):
         H_S = omega1/2 s1z + omega2/2 s2z + coupling (s1+ s2- + s1- s2+)
 
     (seed 002 eq 3.16 with lambda = coupling; seed 004 eq 91 with omega1 = omega2 = omega_S,
-    coupling = Omega). Bath i couples through s_ix (x) B_i. For `approach="local"` (seed 004
-    eq 116) both couplings use the uncoupled Hamiltonian H_0 = omega1/2 s1z + omega2/2 s2z:
-    s_ix only connects states that differ in qubit i, by exactly omega_i, so each bath gets the
-    same dissipator (decay s_i- at omega_i) as with omega_i/2 s_iz alone; but H_0 is
-    non-degenerate for omega1 != omega2 whereas omega_i/2 s_iz (x) 1 is always degenerate, and
-    gradients through the eigendecomposition of a degenerate matrix are NaN (`jnp.linalg.eigh`),
-    so H_0 keeps d/d omega_i of local-equation results finite. Fogedby couples s+ A + s- A^dag
+    coupling = Omega). Bath i couples through s_ix (x) B_i with local Hamiltonian
+    omega_i/2 s_iz (seed 004 eq 116, seed 002 eqs 4.34–4.35), so `approach="local"` damps each
+    qubit as if it were alone. (That local Hamiltonian is degenerate for every omega_i;
+    derivatives stay finite through `qoj._linalg.eigh`.) Fogedby couples s+ A + s- A^dag
     (eqs 3.17–3.18); under the secular approximation that gives the same master equation.
     Basis kron(qubit 1, qubit 2): (|ee>, |eg>, |ge>, |gg>). Parts "1" and "2"; a bath that is
     None has no part. (Fogedby's baths A, B are baths 1, 2 here; Cresser's hot and cold
@@ -120,9 +117,14 @@ class CoupledQubits(AbstractModel):
         return self.free_hamiltonian() + self.coupling * flip_flop
 
     def system(self) -> OpenSystem:
-        free = self.free_hamiltonian()
+        frequencies = (self.omega1, self.omega2)
         couplings = [
-            Coupling(name, embed(sigmax(), i, (2, 2)), bath, local_hamiltonian=free)
+            Coupling(
+                name,
+                embed(sigmax(), i, (2, 2)),
+                bath,
+                local_hamiltonian=0.5 * frequencies[i] * embed(sigmaz(), i, (2, 2)),
+            )
             for i, (name, bath) in enumerate((("1", self.bath_1), ("2", self.bath_2)))
             if bath is not None
         ]

@@ -30,7 +30,10 @@ class TunnellingQubit(AbstractModel):
     X_p = sigma_x (x) P_p, P_p = |p><p| (eq 122): parts "l" and "r". Their local Hamiltonian
     is the qubit's own, omega_s/2 sigma_z (x) 1, so `approach="local"` gives eq 142, the
     Omega << omega_S, T limit of the partial-secular equation (Cresser calls local vs global
-    ill-defined here; this is the choice that reproduces eq 142).
+    ill-defined here; this is the choice that reproduces eq 142). That local Hamiltonian is
+    degenerate, so derivatives of local-equation results with respect to omega_s come out NaN
+    (the eigendecomposition's derivative in `qoj`'s Bohr decomposition); the other approaches
+    differentiate normally.
 
     Fields:
         omega_s: qubit frequency omega_S (>= 0).
