@@ -7,7 +7,24 @@ reports a headline and key numbers. Figures assume double precision
 touch pyplot's global state. To add a figure: a module here defining `FIGURE`, listed below.
 """
 
-from . import _fogedby_qubit
+from . import (
+    _coarse_graining,
+    _cresser_qubits,
+    _cresser_tunnelling,
+    _fogedby_coupled,
+    _fogedby_qubit,
+    _local_violation,
+)
 from ._base import Figure as Figure, FigureResult as FigureResult
 
-FIGURES: dict[str, Figure] = {figure.name: figure for figure in (_fogedby_qubit.FIGURE,)}
+FIGURES: dict[str, Figure] = {
+    figure.name: figure
+    for figure in (
+        _fogedby_qubit.FIGURE,
+        _fogedby_coupled.FIGURE,
+        _local_violation.FIGURE,
+        _cresser_qubits.FIGURE,
+        _cresser_tunnelling.FIGURE,
+        _coarse_graining.FIGURE,
+    )
+}
