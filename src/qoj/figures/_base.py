@@ -4,6 +4,8 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
+
 
 @dataclasses.dataclass(frozen=True)
 class FigureResult:
@@ -40,3 +42,8 @@ class Figure:
     description: str
     run: Callable[..., FigureResult]
     has_full_version: bool = False
+
+
+def relative_difference(value, reference):
+    """|value - reference| / |reference|, elementwise (NumPy)."""
+    return np.abs(np.asarray(value) - reference) / np.abs(reference)

@@ -9,7 +9,7 @@ import numpy as np
 import qoj
 
 from ..models import CoupledQubits
-from ._base import Figure, FigureResult
+from ._base import Figure, FigureResult, relative_difference
 
 OMEGA_S = 1.0
 GAMMA_H, GAMMA_C = 0.01, 0.02  # unequal, so that the printed eq 118 can be told apart
@@ -76,10 +76,6 @@ def _coherence_point(gamma, Omega):
     return out
 
 
-def _rel(a, b):
-    return np.abs(a - b) / np.abs(b)
-
-
 def run(out_dir: Path, full: bool = False) -> FigureResult:
     """J_1 vs Omega (global, partial secular, local; eqs 115, 118) and rho_{+-} (eq 107)."""
     from matplotlib.figure import Figure as MplFigure
@@ -97,8 +93,8 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
     dc = qoj.scan(_coherence_point, {"gamma": gammas, "Omega": omegas_c}, progress=False)
     coherence = dc["partial_secular"].values
     closed_coherence = dc["eq_107"].values
-    rel_p0 = _rel(2 * coherence.real, 2 * closed_coherence.real)
-    rel_im = _rel(coherence.imag, closed_coherence.imag)
+    rel_p0 = relative_difference(2 * coherence.real, 2 * closed_coherence.real)
+    rel_im = relative_difference(coherence.imag, closed_coherence.imag)
     global_coherence = np.abs(dc["global"].values).max()
 
     fig = MplFigure(figsize=(15, 4.8), layout="constrained")
@@ -134,7 +130,14 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
         ("eq 118 printed vs local", printed, j["local"], "k"),
     )
     for label, a, b, color in pairs:
-        ax_rel.loglog(omegas, np.maximum(_rel(a, b), 1e-17), "-", color=color, lw=1.2, label=label)
+        ax_rel.loglog(
+            omegas,
+            np.maximum(relative_difference(a, b), 1e-17),
+            "-",
+            color=color,
+            lw=1.2,
+            label=label,
+        )
     ax_rel.axvline(SMALL_OMEGA, color="0.6", lw=0.6, ls=":")
     ax_rel.set_xlabel(r"$\Omega$")
     ax_rel.set_ylabel("relative difference (floored at 1e-17)")
@@ -175,14 +178,18 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
     fig.savefig(png, dpi=120)
 
     numbers = {
-        "max_relative_difference_local_vs_eq_118": float(_rel(j["local"], eq118).max()),
+        "max_relative_difference_local_vs_eq_118": float(
+            relative_difference(j["local"], eq118).max()
+        ),
         "max_relative_difference_partial_secular_vs_eq_118_small_Omega": float(
-            _rel(j["partial_secular"], eq118)[small].max()
+            relative_difference(j["partial_secular"], eq118)[small].max()
         ),
         "max_relative_difference_global_vs_eq_115_small_Omega": float(
-            _rel(j["global"], eq115)[small].max()
+            relative_difference(j["global"], eq115)[small].max()
         ),
-        "max_relative_difference_printed_eq_118_vs_local": float(_rel(printed, j["local"]).max()),
+        "max_relative_difference_printed_eq_118_vs_local": float(
+            relative_difference(printed, j["local"]).max()
+        ),
         "max_abs_Jh_plus_Jc": float(balance),
         "ratio_partial_secular_to_global_at_min_Omega": float(
             j["partial_secular"][0] / j["global"][0]

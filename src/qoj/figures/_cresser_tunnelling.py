@@ -8,7 +8,7 @@ import numpy as np
 import qoj
 
 from ..models import TunnellingQubit
-from ._base import Figure, FigureResult
+from ._base import Figure, FigureResult, relative_difference
 
 OMEGA_S = 1.0
 T_L, T_R = 1.0, 0.5
@@ -51,10 +51,6 @@ def _point(gamma, Omega):
     out["eq_145"] = model.partial_secular_heat_current()
     out["eq_145_printed"] = _eq_145_printed(model, gamma)
     return out
-
-
-def _rel(a, b):
-    return np.abs(a - b) / np.abs(b)
 
 
 def run(out_dir: Path, full: bool = False) -> FigureResult:
@@ -139,7 +135,7 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
     for label, a, b, color in pairs:
         ax_rel.loglog(
             omegas,
-            np.maximum(_rel(a, b)[1], 1e-17),
+            np.maximum(relative_difference(a, b)[1], 1e-17),
             "-",
             color=color,
             lw=1.2,
@@ -163,13 +159,17 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
     ratio = j["partial_secular"] / j["global"]
     numbers = {
         "max_relative_difference_global_vs_eq_140_small_Omega": float(
-            _rel(j["global"], eq140)[:, small].max()
+            relative_difference(j["global"], eq140)[:, small].max()
         ),
         "max_relative_difference_partial_secular_vs_eq_145_small_Omega": float(
-            _rel(j["partial_secular"], eq145)[:, small].max()
+            relative_difference(j["partial_secular"], eq145)[:, small].max()
         ),
-        "max_relative_difference_local_vs_eq_145": float(_rel(j["local"], eq145).max()),
-        "max_relative_difference_eq_145_printed_vs_model": float(_rel(printed, eq145).max()),
+        "max_relative_difference_local_vs_eq_145": float(
+            relative_difference(j["local"], eq145).max()
+        ),
+        "max_relative_difference_eq_145_printed_vs_model": float(
+            relative_difference(printed, eq145).max()
+        ),
         "max_abs_Jl_plus_Jr": float(balance),
         "ratio_partial_secular_to_global_at_min_Omega": float(ratio[:, 0].max()),
         "ratio_partial_secular_to_global_at_max_Omega": float(ratio[:, -1].min()),
