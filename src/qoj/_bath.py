@@ -4,6 +4,7 @@ from collections.abc import Callable
 from typing import Literal
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float
@@ -242,3 +243,140 @@ class Bath(eqx.Module):
             )
             thermal = fourier_sum(tau, nodes, weights, weights)
         return (vacuum + thermal) / (2 * jnp.pi)
+
+    def lamb_shift(self, w: ArrayLike) -> Float[Array, "*shape"]:
+        """The principal-value (Lamb-shift) part S(w) of the one-sided Fourier transform of G.
+
+            S(w) = (1/2pi) P int emission_rate(nu) / (w - nu) dnu,
+
+        so that int_0^inf G(tau) e^{i w tau} dtau = emission_rate(w)/2 + i S(w) (from
+        int_0^inf e^{i x tau} dtau = pi delta(x) + i P/x). Elementwise over an array w,
+        differentiable w.r.t. w and every field of the bath (temperature, spectrum parameters).
+
+        Method: a composite Gauss-Legendre rule on panels graded geometrically towards w and
+        towards the non-analytic points of the emission rate (0 for bosons and Ohmic spectra,
+        mu for fermions, the band edges of `Newns`, the centre of `Lorentzian`), each point
+        owning the interval up to the midpoints with its neighbours (the panel machinery of the
+        coarse-grained master equation). Around w the panels are mirror images, so the pole
+        1/(w - nu) pairs nodes w -+ d into [gamma(w - d) - gamma(w + d)]/d, which is regular:
+        the principal value without subtracting anything. The range is cut at 1e8 times the
+        spectrum's scale (a Lorentzian's 1/nu^2 tails contribute < 1e-16 beyond). Measured
+        accuracy in double precision, relative to max|S| over w in [-30, 300] cutoff-ish
+        ranges: 3e-15 for Ohmic s = 1 at T = 0 (closed form with exponential integrals),
+        1e-15 ... 4e-14 at T = 0.3 ... 2 (adaptive quadrature), 1e-15 for s = 3, 5e-13 for
+        sub-Ohmic s = 0.5 at T > 0 (2e-10 at w -> 0, next to the nu^(s-1) singularity),
+        1e-14 for Newns and Lorentzian fermionic baths. The one-sided time integral of
+        `correlation` agrees to 2e-13 |G(0)| (Ohmic, T = 1).
+
+        Derivatives: w.r.t. the bath's fields and w (forward and reverse mode). Where the
+        emission rate has a kink (w = 0 for an Ohmic cutoff spectrum, band edges) dS/dw
+        diverges logarithmically; exactly at such a point a finite but meaningless value is
+        returned (harmless for the w = 0 transitions of a master equation, whose frequency
+        has zero derivative).
+
+        At a point where the emission rate jumps (fermions at T = 0, w = mu; Newns bands do not
+        jump) S diverges logarithmically; there the value returned is finite but meaningless.
+
+        Raises TypeError for a spectrum that is not an `AbstractSpectralDensity`, ValueError
+        for spectra without a finite bandwidth (Flat, Ohmic with cutoff=inf: the integral
+        diverges logarithmically at large nu) and for bosons at T > 0 with J(0+) > 0 (the
+        emission rate ~ J(0) T/|nu| is not integrable at nu = 0).
+        """
+        if not isinstance(self.spectrum, AbstractSpectralDensity):
+            raise TypeError(
+                "lamb_shift needs a spectrum derived from qoj.spectra.AbstractSpectralDensity "
+                f"(it supplies the quadrature rule), got {type(self.spectrum).__name__}"
+            )
+        try:
+            nodes, _ = self.spectrum.quadrature(16, -np.inf, np.inf)
+        except ValueError as e:
+            raise ValueError(
+                "lamb_shift: the principal-value integral P int gamma(nu)/(w - nu) dnu diverges "
+                f"(logarithmically at large nu) for a spectrum without finite bandwidth: {e}"
+            ) from e
+        extra, scale, feature = self._lamb_shift_points(nodes)
+        w = jnp.asarray(w, real_dtype())
+        # The rule scale 1/dt: uniform panels of width 8/dt resolve the smallest feature.
+        return _principal_value(self, w, extra, scale, 8.0 / feature)
+
+    def _lamb_shift_points(self, nodes):
+        """(breakpoints of the emission rate, range scale, smallest feature scale)."""
+        from ._spectra import Lorentzian, Newns, Ohmic
+
+        spectrum = self.spectrum
+        positive, temp = self._thermal()
+        temperature = jnp.where(positive, temp, 0.0)
+        scale = jnp.max(jnp.abs(nodes)) + _THERMAL_WIDTH * temperature
+        points = []
+        if self.statistics == "bose":
+            scale = ensure(
+                scale,
+                positive & (spectrum.low_frequency_exponent() <= 0),
+                "lamb_shift diverges: at T > 0 a bosonic emission rate with J(0+) > 0 behaves "
+                "as J(0) T/|nu| near nu = 0, which is not integrable; use a spectrum vanishing "
+                "at w = 0 (Ohmic, s > 0)",
+            )
+            points.append(jnp.zeros((), real_dtype()))
+        else:
+            points.append(jnp.asarray(self.chemical_potential, real_dtype()))
+            scale = scale + jnp.abs(self.chemical_potential)
+        if isinstance(spectrum, Ohmic):
+            feature = spectrum.cutoff
+        elif isinstance(spectrum, Newns):
+            points += [-spectrum.Omega, spectrum.Omega]
+            feature = spectrum.Omega
+        elif isinstance(spectrum, Lorentzian):
+            points.append(spectrum.center)
+            feature = spectrum.width / 2
+            # (its quadrature nodes reach out to ~1e30: the 1/nu^2 tails)
+            scale = (
+                jnp.abs(spectrum.center)
+                + spectrum.width
+                + _THERMAL_WIDTH * temperature
+                + jnp.abs(self.chemical_potential)
+            )
+        else:
+            feature = jnp.max(jnp.abs(nodes)) / _THERMAL_WIDTH
+        feature = jnp.asarray(feature, real_dtype())
+        # Thermal features matter down to T, but not below 1e-3 of the spectrum's own scale
+        # (the panels graded towards 0 / mu resolve them there).
+        feature = jnp.where(
+            positive, jnp.minimum(feature, jnp.maximum(temp, 1e-3 * feature)), feature
+        )
+        points = jnp.stack([jnp.asarray(p, real_dtype()) for p in points])
+        return points, jax.lax.stop_gradient(scale), jax.lax.stop_gradient(feature)
+
+
+@eqx.filter_jit
+def _principal_value(bath, w, extra, scale, dt):
+    """(1/2pi) P int emission_rate(nu)/(w - nu) dnu elementwise over w (see Bath.lamb_shift)."""
+    from ._master_equation._coarse_grained import _half_interval_rule
+
+    rule = jax.vmap(_half_interval_rule, in_axes=(0, None))
+
+    def one(x):
+        unsorted = jnp.concatenate([x[None], extra])
+        # (a gather, not jnp.sort: reverse-mode through sort lost the derivative w.r.t. x)
+        points = unsorted[jnp.argsort(jax.lax.stop_gradient(unsorted))]
+        outer = jnp.max(jnp.abs(points)) + 1e8 * scale
+        mid = 0.5 * (points[1:] + points[:-1])
+        left = points - jnp.concatenate([(-outer)[None], mid])
+        right = jnp.concatenate([mid, outer[None]]) - points
+        d_left, c_left = rule(left, dt)
+        d_right, c_right = rule(right, dt)
+        # Zero, with no derivative, for x's own window (and a breakpoint equal to x): there
+        # Sum c gamma/(offset + d) has d(.)/d(offset) ~ Sum 1/d ~ 1e19, whose cotangents to x
+        # and to the point would cancel catastrophically in reverse mode.
+        same = jax.lax.stop_gradient(points) == jax.lax.stop_gradient(x)
+        offset = jnp.where(same, 0.0, x - points)[:, None]
+        nu = jnp.concatenate(
+            [(points[:, None] - d_left).ravel(), (points[:, None] + d_right).ravel()]
+        )
+        # x - nu from the distances, so that the nodes mirrored about x cancel exactly.
+        den = jnp.concatenate([(offset + d_left).ravel(), (offset - d_right).ravel()])
+        weights = jnp.concatenate([c_left.ravel(), c_right.ravel()])
+        safe = den != 0
+        inverse = jnp.where(safe, 1.0 / jnp.where(safe, den, 1.0), 0.0)
+        return jnp.sum(weights * bath.emission_rate(nu) * inverse) / (2 * jnp.pi)
+
+    return jax.vmap(one)(w.reshape(-1)).reshape(w.shape)

@@ -1,6 +1,7 @@
 """The family of master-equation approaches for a system weakly coupled to baths."""
 
 import abc
+from typing import ClassVar
 
 import equinox as eqx
 
@@ -15,9 +16,21 @@ class AbstractMasterEquation(eqx.Module):
     Each subclass builds the dissipator of one coupling X (x) B from the bath's rates
     gamma(w) = `bath.emission_rate(w)` (the Fourier transform of its correlation function,
     defined for all real w: w < 0 are absorption rates). The coherent part is the bare
-    system Hamiltonian (Lamb shifts are neglected). Parts are named after the couplings;
-    couplings whose bath is None are skipped.
+    system Hamiltonian H_S. Parts are named after the couplings; couplings whose bath is None
+    are skipped.
+
+    Lamb shifts (`lamb_shift=True`, static, off by default): the one-sided transform of the
+    bath correlation function is int_0^inf G(tau) e^{i w tau} dtau = gamma(w)/2 + i S(w),
+    S = `bath.lamb_shift` (a principal-value integral over gamma); its imaginary part, dropped
+    by default, adds to each coupling's dissipator a `HamiltonianTerm(H_LS)` (and, for
+    Redfield, Kossakowski terms between transitions of different frequencies), so that heat
+    currents Tr[H_S D_b(rho)] see it as a term of the part. Approaches that do not support it
+    (`supports_lamb_shift = False`: coarse-grained) raise ValueError in `generator`. Needs a
+    finite-bandwidth spectrum (`Bath.lamb_shift`).
     """
+
+    lamb_shift: bool = eqx.field(static=True, default=False, kw_only=True)
+    supports_lamb_shift: ClassVar[bool] = False
 
     @abc.abstractmethod
     def dissipator(self, system: OpenSystem, coupling: Coupling) -> tuple[AbstractTerm, ...]:
@@ -25,6 +38,11 @@ class AbstractMasterEquation(eqx.Module):
 
     def generator(self, system: OpenSystem) -> Generator:
         """The generator with one part per coupling (the coherent part is H_S)."""
+        if self.lamb_shift and not self.supports_lamb_shift:
+            raise ValueError(
+                f"lamb_shift=True is not supported by {type(self).__name__}; "
+                "use the global, local, partial_secular or redfield approach"
+            )
         parts = {
             c.name: GeneratorPart(self.dissipator(system, c))
             for c in system.couplings

@@ -269,7 +269,8 @@ class CoarseGrainedMasterEquation(AbstractMasterEquation):
 
     dt: Float[Array, ""]
 
-    def __init__(self, dt: ArrayLike):
+    def __init__(self, dt: ArrayLike, *, lamb_shift: bool = False):
+        self.lamb_shift = lamb_shift  # not supported: `generator` raises a ValueError
         dt = jnp.asarray(dt)
         if dt.ndim != 0:
             raise ValueError(

@@ -20,26 +20,49 @@ to the same cluster of Bohr frequencies:
   w -> J(w)(1 + n(w)) is log-convex across a cluster; an Ohmic J = kappa w (log-concave
   factor w) leaves negative canonical rates of relative size ~ (spread / w)^2
   (measured: -4e-7 against rates ~0.04 for a 0.2 spread at w ~ 0.9, T = 0.4–1.5).
+
+Lamb shift (`lamb_shift=True`): the same restriction applied to the imaginary part of the
+one-sided transform, Gamma(w) = gamma(w)/2 + i S(w) (S = `Bath.lamb_shift`), gives the
+coherent correction
+
+    H_LS = sum_pq M_pq S((w_p + w_q)/2) A_q^dag A_p,
+
+Hermitian because M and the mean frequency are symmetric in p, q and S is real. For the global
+approach M_pq = 1 only for w_p = w_q, so A_q^dag A_p maps an eigenspace of H_S into itself and
+[H_LS, H_S] = 0: the Lamb shift renormalises the levels without changing the eigenbasis, the
+steady state at equal temperatures (Gibbs) or any energy current Tr[H_S D(rho)]. It is added to
+each coupling's dissipator as a `HamiltonianTerm`.
 """
+
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
 
 from .._checks import ensure
 from .._system import Coupling, OpenSystem
-from .._terms import KossakowskiTerm
+from .._terms import HamiltonianTerm, KossakowskiTerm
 from ._base import AbstractMasterEquation
 from ._bohr import bohr_decomposition, frequency_clusters
 
 
-def clustered_dissipator(hamiltonian, coupling: Coupling, resolution) -> KossakowskiTerm:
-    """Kossakowski term with rates at the mean frequency of each frequency cluster."""
+def clustered_dissipator(
+    hamiltonian, coupling: Coupling, resolution, lamb_shift: bool = False
+) -> tuple:
+    """Kossakowski term with rates at the mean frequency of each frequency cluster, and with
+    `lamb_shift` the Hamiltonian term H_LS = sum_pq M_pq S(mean_pq) A_q^dag A_p."""
     decomposition = bohr_decomposition(hamiltonian, coupling.operator)
     w = decomposition.frequencies
+    ops = decomposition.operators
     mask = frequency_clusters(jax.lax.stop_gradient(w), resolution)
-    mean = 0.5 * (w[:, None] + w[None, :])
-    rates = jnp.where(mask, coupling.bath.emission_rate(jnp.where(mask, mean, 0.0)), 0.0)
-    return KossakowskiTerm(decomposition.operators, rates)
+    mean = jnp.where(mask, 0.5 * (w[:, None] + w[None, :]), 0.0)
+    rates = jnp.where(mask, coupling.bath.emission_rate(mean), 0.0)
+    terms = (KossakowskiTerm(ops, rates),)
+    if lamb_shift:
+        shifts = jnp.where(mask, coupling.bath.lamb_shift(mean), 0.0)
+        h_ls = jnp.einsum("pq,qji,pjk->ik", shifts, ops.conj(), ops)
+        terms += (HamiltonianTerm(0.5 * (h_ls + h_ls.conj().T)),)
+    return terms
 
 
 def _default_tolerance(hamiltonian):
@@ -54,11 +77,12 @@ class GlobalMasterEquation(AbstractMasterEquation):
     """
 
     tolerance: float | None = None
+    supports_lamb_shift: ClassVar[bool] = True
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
         h = system.hamiltonian
         tol = _default_tolerance(h) if self.tolerance is None else self.tolerance
-        return (clustered_dissipator(h, coupling, tol),)
+        return clustered_dissipator(h, coupling, tol, self.lamb_shift)
 
 
 class LocalMasterEquation(AbstractMasterEquation):
@@ -69,17 +93,19 @@ class LocalMasterEquation(AbstractMasterEquation):
     """
 
     tolerance: float | None = None
+    supports_lamb_shift: ClassVar[bool] = True
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
         h = system.hamiltonian if coupling.local_hamiltonian is None else coupling.local_hamiltonian
         tol = _default_tolerance(h) if self.tolerance is None else self.tolerance
-        return (clustered_dissipator(h, coupling, tol),)
+        return clustered_dissipator(h, coupling, tol, self.lamb_shift)
 
 
 class PartialSecularMasterEquation(AbstractMasterEquation):
     """Partial secular approximation: Bohr frequencies closer than `resolution` stay coupled."""
 
     resolution: float
+    supports_lamb_shift: ClassVar[bool] = True
 
     def __check_init__(self):
         ensure(
@@ -89,4 +115,4 @@ class PartialSecularMasterEquation(AbstractMasterEquation):
         )
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
-        return (clustered_dissipator(system.hamiltonian, coupling, self.resolution),)
+        return clustered_dissipator(system.hamiltonian, coupling, self.resolution, self.lamb_shift)
