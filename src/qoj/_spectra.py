@@ -140,23 +140,23 @@ class AbstractSpectralDensity(eqx.Module):
         `upper` may be traced. Raises ValueError where J has no finite bandwidth.
         """
 
-    @abc.abstractmethod
     def fourier(
         self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
     ) -> Complex[Array, "*shape"]:
         """The one-sided Fourier transform int_lower^inf J(w) e^{-i w tau} dw, over an array tau.
 
-        Closed form where one is known, else `fourier_by_quadrature(self, tau, lower, n_nodes)`.
-        Raises ValueError where J has no finite bandwidth.
+        By quadrature with the spectrum's own rule (`fourier_by_quadrature`); subclasses with a
+        closed form override it. Raises ValueError where J has no finite bandwidth.
         """
+        return fourier_by_quadrature(self, tau, lower, n_nodes)
 
-    @abc.abstractmethod
     def low_frequency_exponent(self) -> Float[Array, ""]:
-        """The exponent s of J(w) ~ w^s as w -> 0+ (0 where J(0+) > 0).
+        """The exponent s of J(w) ~ w^s as w -> 0+ (0 where J(0+) > 0, the default).
 
         A bosonic bath's thermal correlation function diverges unless s > 0 (the integrand
         J(w) n(w) ~ J(w) T/w at small w).
         """
+        return jnp.zeros((), real_dtype())
 
 
 class Ohmic(AbstractSpectralDensity):
@@ -263,14 +263,6 @@ class Flat(AbstractSpectralDensity):
             "(Ohmic with a cutoff, Lorentzian, Newns)"
         )
 
-    def fourier(
-        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
-    ) -> Complex[Array, "*shape"]:
-        return fourier_by_quadrature(self, tau, lower, n_nodes)
-
-    def low_frequency_exponent(self) -> Float[Array, ""]:
-        return jnp.zeros((), real_dtype())
-
 
 class Newns(AbstractSpectralDensity):
     """Semi-elliptic band of a uniform tight-binding chain (Newns spectral density).
@@ -311,14 +303,6 @@ class Newns(AbstractSpectralDensity):
         hi = jnp.clip(jnp.asarray(upper, real_dtype()), lo, self.Omega)
         theta, c = gauss_legendre(n_nodes, _safe_asin(lo / self.Omega), _safe_asin(hi / self.Omega))
         return self.Omega * jnp.sin(theta), self.Omega * jnp.cos(theta) * c
-
-    def fourier(
-        self, tau: ArrayLike, lower: ArrayLike = -math.inf, *, n_nodes: int = 2048
-    ) -> Complex[Array, "*shape"]:
-        return fourier_by_quadrature(self, tau, lower, n_nodes)
-
-    def low_frequency_exponent(self) -> Float[Array, ""]:
-        return jnp.zeros((), real_dtype())
 
 
 class Lorentzian(AbstractSpectralDensity):
