@@ -53,7 +53,7 @@ def main():
     import numpy as np
 
     m = run.TwoQubitModel(qoj)
-    U = jnp.asarray(run._hermitian_basis(4))
+    U = qoj._superop.hermitian_basis(4, jnp.complex128)
 
     def generator(lam, TA):
         return qoj.lindblad(m.hamiltonian(lam), {"A": m.jumps_A(TA, jnp), "B": m.jumps_B(jnp)})

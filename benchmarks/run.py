@@ -436,25 +436,6 @@ def workload_w2(quick):
 # ----------------------------------------------------------------------------------------
 
 
-def _hermitian_basis(d):
-    """Orthonormal Hermitian operator basis as columns of vec (row-major), diagonal first."""
-    import numpy as np
-
-    cols = np.zeros((d * d, d * d), dtype=complex)
-    a = 0
-    for i in range(d):
-        cols[i * d + i, a] = 1.0
-        a += 1
-    s = 1 / np.sqrt(2)
-    for i in range(d):
-        for j in range(i + 1, d):
-            cols[i * d + j, a] = cols[j * d + i, a] = s
-            a += 1
-            cols[i * d + j, a], cols[j * d + i, a] = 1j * s, -1j * s
-            a += 1
-    return cols
-
-
 def workload_w3(quick):
     import numpy as np
 
@@ -500,7 +481,7 @@ def workload_w3(quick):
             in_axes=(0, None),
         )
     )(lams_j, TAs_j)
-    U = _hermitian_basis(4)
+    U = np.asarray(qoj._superop.hermitian_basis(4, np.complex128))
     real_l = np.real(np.einsum("ia,...ij,jb->...ab", U.conj(), np.asarray(supers), U))
     real_l = real_l.reshape(n * n, 16, 16)
     A = real_l.copy()

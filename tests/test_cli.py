@@ -4,19 +4,13 @@ jax.config.update("jax_enable_x64", True)
 
 import pytest  # noqa: E402
 
-from qoj._cli import main  # noqa: E402
+from qoj._cli import _read_header, main  # noqa: E402
 from qoj.figures import FIGURES  # noqa: E402
 
 
 def _numbers(path):
     """The `key: value` header of a `<name>.txt` written by `qoj reproduce`."""
-    header = {}
-    for line in path.read_text().splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(": ")
-        header[key] = value
-    return header
+    return _read_header(path)
 
 
 def test_reproduce_fogedby_qubit(tmp_path, capsys):

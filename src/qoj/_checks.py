@@ -27,11 +27,6 @@ def concrete_value(x):
         return None
 
 
-def is_concrete(x) -> bool:
-    """True when every leaf of `x` has a known value (not a tracer)."""
-    return all(concrete_value(leaf) is not None for leaf in jax.tree_util.tree_leaves(x))
-
-
 def ensure(x, bad, message: str, error: type[Exception] = ValueError):
     """Return `x`, raising `error(message)` where the boolean array `bad` is True.
 

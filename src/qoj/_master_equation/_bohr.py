@@ -29,10 +29,6 @@ class BohrDecomposition(eqx.Module):
     operators: Complex[Array, "p n n"]
     frequencies: Float[Array, " p"]
 
-    @property
-    def size(self) -> int:
-        return self.frequencies.shape[0]
-
 
 def bohr_decomposition(hamiltonian, operator) -> BohrDecomposition:
     """Split `operator` into transition operators between eigenstates of `hamiltonian`.
