@@ -11,6 +11,7 @@ from scipy import integrate  # noqa: E402
 
 import qoj  # noqa: E402
 from qoj._master_equation import bohr_decomposition  # noqa: E402
+from qoj._master_equation._coarse_grained import coarse_grained_rates  # noqa: E402
 
 KAPPA, CUTOFF = 0.01, 10.0
 
@@ -194,3 +195,97 @@ def test_baths_without_a_correlation_function_raise():
     lorentzian = qubit(1.0, qoj.Bath(qoj.spectra.Lorentzian(0.02, 1.0, 0.5), 0.5))
     with pytest.raises(ValueError, match="diverge"):
         qoj.master_equation(lorentzian, "coarse_grained", dt=1.0)
+
+
+def _zero_temperature_correlation():
+    """Ohmic s = 1 at T = 0: S(nu) = kappa nu e^{-nu/cutoff} (nu > 0), hence
+    G(tau) = (1/2pi) int S(nu) e^{-i nu tau} dnu = (kappa/2pi) / (1/cutoff + i tau)^2."""
+    bath = ohmic(0.0)
+    nu = np.array([0.3, 1.0, 7.0])
+    np.testing.assert_allclose(
+        np.asarray(bath.emission_rate(jnp.asarray(nu))), KAPPA * nu * np.exp(-nu / CUTOFF)
+    )
+    assert float(bath.emission_rate(-1.0)) == 0.0
+    return bath, lambda tau: KAPPA / (2 * np.pi) / (1 / CUTOFF + 1j * tau) ** 2
+
+
+def _one_sided_reference(w, dt, correlation):
+    """M_pq = (1/dt) int_0^dt G(tau) e^{i w_p tau} (e^{i D dt} - e^{i D tau})/(i D) dtau with
+    D = w_q - w_p ((dt - tau) at D = 0): the time-ordered average, by adaptive quadrature."""
+
+    def entry(wp, wq):
+        d = wq - wp
+        if d == 0:
+            weight = lambda t: dt - t  # noqa: E731
+        else:
+            weight = lambda t: (np.exp(1j * d * dt) - np.exp(1j * d * t)) / (1j * d)  # noqa: E731
+        f = lambda t: correlation(t) * np.exp(1j * wp * t) * weight(t)  # noqa: E731
+        kw = dict(limit=2000, epsabs=1e-16, epsrel=1e-12)
+        return (
+            integrate.quad(lambda t: f(t).real, 0, dt, **kw)[0]
+            + 1j * integrate.quad(lambda t: f(t).imag, 0, dt, **kw)[0]
+        ) / dt
+
+    return np.array([[entry(a, b) for b in w] for a in w])
+
+
+@pytest.mark.parametrize("dt", [0.3, 3.0, 30.0, 300.0])
+def test_rates_and_lamb_shift_match_the_time_domain_average(dt):
+    """Gamma = M + M^dag (seed 004 eq 45) and sigma = (M - M^dag)/2i against the time-domain
+    double integral with the closed-form T = 0 Ohmic correlation function."""
+    bath, correlation = _zero_temperature_correlation()
+    w = np.array([0.0, 1.3, -1.3, 0.02])
+    m = _one_sided_reference(w, dt, correlation)
+    gamma, sigma = coarse_grained_rates(bath, jnp.asarray(w), dt)
+    scale = np.abs(m).max()
+    np.testing.assert_allclose(np.asarray(gamma), m + m.conj().T, atol=1e-11 * scale)
+    np.testing.assert_allclose(np.asarray(sigma), (m - m.conj().T) / 2j, atol=1e-11 * scale)
+
+
+def test_distinct_frequencies_give_the_same_rates():
+    bath = ohmic(0.7)
+    w = jnp.asarray([0.0, 1.1, -1.1, 0.0])
+    full = coarse_grained_rates(bath, w, 4.0)
+    shared = coarse_grained_rates(bath, w, 4.0, distinct=(0, 1, 2, 0))
+    for a, b in zip(full, shared, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=0, atol=1e-17)
+
+
+def test_lamb_shift_tends_to_the_global_one():
+    """sigma_pp(dt) -> Bath.lamb_shift(w_p) (the one-sided transform's imaginary part) with a
+    1/dt correction, and the generator's Lamb-shift Hamiltonian tends to the global one."""
+    w0, bath = 1.0, ohmic(0.5)
+    system = qubit(w0, bath)
+    w = transitions(system).frequencies
+    target = np.asarray(bath.lamb_shift(w))
+    errors = []
+    for dt in (1e2, 1e3, 1e4):
+        _, sigma = coarse_grained_rates(bath, w, dt)
+        nonzero = np.abs(w) > 0  # (w = 0: a log(dt)/dt correction from the kink at 0)
+        errors.append(np.abs(np.diagonal(np.asarray(sigma)) - target)[nonzero].max())
+    assert errors[0] < 0.02 * np.abs(target).max()
+    assert errors[1] < errors[0] / 8 and errors[2] < errors[1] / 8
+
+    def shift(gen):
+        return (
+            gen.superoperator()
+            - qoj.master_equation(system, "global", lamb_shift=False).superoperator()
+        )
+
+    coarse = qoj.master_equation(system, "coarse_grained", dt=1e4, lamb_shift=True)
+    plain = qoj.master_equation(system, "coarse_grained", dt=1e4)
+    global_ = qoj.master_equation(system, "global", lamb_shift=True)
+    difference = coarse.superoperator() - plain.superoperator()
+    expected = shift(global_)
+    assert np.abs(np.asarray(difference - expected)).max() < 1e-2 * np.abs(expected).max()
+
+
+def test_lamb_shift_keeps_the_lindblad_form_and_the_currents_balanced():
+    system = coupled_qubits(0.05, w2=0.8, t1=0.9, t2=0.3)
+    gen = qoj.master_equation(system, "coarse_grained", dt=20.0, lamb_shift=True)
+    assert bool(qoj.nonmarkov.is_lindblad(gen))
+    rho = qoj.steady_state(gen)
+    np.testing.assert_allclose(float(jnp.trace(rho).real), 1.0, atol=1e-12)
+    currents = qoj.heat_currents(gen, rho)
+    assert abs(float(currents["1"] + currents["2"])) < 1e-10 * abs(float(currents["1"]))
+    assert float(currents["1"]) > 0

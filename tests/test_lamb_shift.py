@@ -243,6 +243,7 @@ def test_default_is_unchanged():
         ("local", {}),
         ("partial_secular", {"resolution": 0.1}),
         ("redfield", {}),
+        ("coarse_grained", {"dt": 5.0}),
     ):
         a = qoj.master_equation(system, approach, **options)
         b = qoj.master_equation(system, approach, lamb_shift=False, **options)
@@ -252,11 +253,6 @@ def test_default_is_unchanged():
         np.testing.assert_array_equal(a.superoperator(), b.superoperator())
     gen = qoj.master_equation(system, "global")
     assert all(isinstance(t, KossakowskiTerm) for p in gen.parts.values() for t in p.terms)
-
-
-def test_coarse_grained_rejects_lamb_shift():
-    with pytest.raises(ValueError, match="lamb_shift=True is not supported"):
-        qoj.master_equation(three_level(), "coarse_grained", dt=1.0, lamb_shift=True)
 
 
 def test_lamb_shift_divergent_bath_in_master_equation():

@@ -10,6 +10,7 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Complex, Float
 
 from ._checks import ensure, finite, nonnegative
+from ._panels import half_interval_rule
 from ._precision import real_dtype
 from ._spectra import AbstractSpectralDensity, fourier_sum
 
@@ -22,6 +23,8 @@ def _zero_frequency_floor():
 
 # Thermal factors are e^{-40} ~ 4e-18 beyond 40 T from the Fermi level / zero frequency.
 _THERMAL_WIDTH = 40.0
+# Uniform panels (of width 8/dt) around w and each breakpoint in the principal value.
+_UNIFORM_PANELS = 17
 
 
 # Thermal factors are evaluated for |w - mu| / T up to this; beyond it they are 0 or 1 exactly
@@ -350,9 +353,9 @@ class Bath(eqx.Module):
 @eqx.filter_jit
 def _principal_value(bath, w, extra, scale, dt):
     """(1/2pi) P int emission_rate(nu)/(w - nu) dnu elementwise over w (see Bath.lamb_shift)."""
-    from ._master_equation._coarse_grained import _half_interval_rule
-
-    rule = jax.vmap(_half_interval_rule, in_axes=(0, None))
+    rule = jax.vmap(
+        lambda length, dt: half_interval_rule(length, dt, _UNIFORM_PANELS), in_axes=(0, None)
+    )
 
     def one(x):
         unsorted = jnp.concatenate([x[None], extra])

@@ -1,7 +1,6 @@
 """The family of master-equation approaches for a system weakly coupled to baths."""
 
 import abc
-from typing import ClassVar
 
 import equinox as eqx
 
@@ -24,13 +23,12 @@ class AbstractMasterEquation(eqx.Module):
     S = `bath.lamb_shift` (a principal-value integral over gamma); its imaginary part, dropped
     by default, adds to each coupling's dissipator a `HamiltonianTerm(H_LS)` (and, for
     Redfield, Kossakowski terms between transitions of different frequencies), so that heat
-    currents Tr[H_S D_b(rho)] see it as a term of the part. Approaches that do not support it
-    (`supports_lamb_shift = False`: coarse-grained) raise ValueError in `generator`. Needs a
-    finite-bandwidth spectrum (`Bath.lamb_shift`).
+    currents Tr[H_S D_b(rho)] see it as a term of the part. The coarse-grained approach
+    takes its Lamb shift from the same time average as its rates. Needs a finite-bandwidth
+    spectrum (`Bath.lamb_shift`).
     """
 
     lamb_shift: bool = eqx.field(static=True, default=False, kw_only=True)
-    supports_lamb_shift: ClassVar[bool] = False
 
     @abc.abstractmethod
     def dissipator(self, system: OpenSystem, coupling: Coupling) -> tuple[AbstractTerm, ...]:
@@ -38,11 +36,6 @@ class AbstractMasterEquation(eqx.Module):
 
     def generator(self, system: OpenSystem) -> Generator:
         """The generator with one part per coupling (the coherent part is H_S)."""
-        if self.lamb_shift and not self.supports_lamb_shift:
-            raise ValueError(
-                f"lamb_shift=True is not supported by {type(self).__name__}; "
-                "use the global, local, partial_secular or redfield approach"
-            )
         parts = {
             c.name: GeneratorPart(self.dissipator(system, c))
             for c in system.couplings

@@ -1,7 +1,5 @@
 """Bloch–Redfield master equation (no secular approximation)."""
 
-from typing import ClassVar
-
 import jax.numpy as jnp
 
 from .._system import Coupling, OpenSystem
@@ -44,8 +42,6 @@ class RedfieldMasterEquation(AbstractMasterEquation):
     frequencies. In the generator it is added to the rate matrix of the Kossakowski term, and
     H_LS is a separate `HamiltonianTerm`.
     """
-
-    supports_lamb_shift: ClassVar[bool] = True
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
         decomposition = bohr_decomposition(system.hamiltonian, coupling.operator)

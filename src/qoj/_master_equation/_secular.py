@@ -34,8 +34,6 @@ steady state at equal temperatures (Gibbs) or any energy current Tr[H_S D(rho)].
 each coupling's dissipator as a `HamiltonianTerm`.
 """
 
-from typing import ClassVar
-
 import jax
 import jax.numpy as jnp
 
@@ -89,7 +87,6 @@ class GlobalMasterEquation(AbstractMasterEquation):
     """
 
     tolerance: float | None = None
-    supports_lamb_shift: ClassVar[bool] = True
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
         h = system.hamiltonian
@@ -105,7 +102,6 @@ class LocalMasterEquation(AbstractMasterEquation):
     """
 
     tolerance: float | None = None
-    supports_lamb_shift: ClassVar[bool] = True
 
     def dissipator(self, system: OpenSystem, coupling: Coupling):
         h = system.hamiltonian if coupling.local_hamiltonian is None else coupling.local_hamiltonian
@@ -117,7 +113,6 @@ class PartialSecularMasterEquation(AbstractMasterEquation):
     """Partial secular approximation: Bohr frequencies closer than `resolution` stay coupled."""
 
     resolution: float
-    supports_lamb_shift: ClassVar[bool] = True
 
     def __check_init__(self):
         ensure(

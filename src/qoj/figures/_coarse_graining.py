@@ -9,6 +9,7 @@ import numpy as np
 
 import qoj
 
+from .._master_equation._coarse_grained import coarse_grained_rates
 from ..models import CoupledQubits
 from ._base import Figure, FigureResult
 
@@ -33,11 +34,11 @@ def _frequencies():
     return jnp.asarray([OMEGA_S - OMEGA, OMEGA_S + OMEGA, -(OMEGA_S - OMEGA), -(OMEGA_S + OMEGA)])
 
 
-def _point(dt, rates_fn):
+def _point(dt):
     model = _model()
     generator = model.generator("coarse_grained", dt=dt)
     currents = qoj.heat_currents(generator, qoj.steady_state(generator))
-    rates = rates_fn(model.bath_2, _frequencies(), dt)
+    rates, _ = coarse_grained_rates(model.bath_2, _frequencies(), dt)
     return {
         "J_h": currents["1"],
         "balance": currents["1"] + currents["2"],
@@ -60,18 +61,9 @@ def run(out_dir: Path, full: bool = False) -> FigureResult:
     """gamma_mn(dt) and the steady current J_h(dt) of the coarse-grained master equation."""
     from matplotlib.figure import Figure as MplFigure
 
-    try:
-        from .._master_equation._coarse_grained import coarse_grained_rates
-    except ImportError as e:
-        raise RuntimeError(
-            "the coarse-graining figure needs qoj's coarse-grained master equation "
-            "(qoj._master_equation._coarse_grained.coarse_grained_rates), which this build "
-            "lacks"
-        ) from e
-
     dts = np.geomspace(*DT_RANGE, 91 if full else 31)
     dts = np.unique(np.concatenate([dts, DT_CHECKS]))
-    ds = qoj.scan(lambda dt: _point(dt, coarse_grained_rates), {"dt": dts}, progress=False)
+    ds = qoj.scan(_point, {"dt": dts}, progress=False)
     j_h = ds["J_h"].values
     rates = ds["rates"].values
     balance = float(np.abs(ds["balance"].values).max())
