@@ -54,7 +54,7 @@ def main():
             # over 4096 points would need ~150 GB, so points go through lax.map in batches
             fn = jax.jit(
                 lambda a, b, current=current: jax.lax.map(
-                    lambda p: current(*p), (a, b), batch_size=32
+                    lambda p: current(*p), (a, b), batch_size=64
                 )
             )
         else:

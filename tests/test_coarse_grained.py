@@ -220,11 +220,12 @@ def _one_sided_reference(w, dt, correlation):
         else:
             weight = lambda t: (np.exp(1j * d * dt) - np.exp(1j * d * t)) / (1j * d)  # noqa: E731
         f = lambda t: correlation(t) * np.exp(1j * wp * t) * weight(t)  # noqa: E731
-        kw = dict(limit=2000, epsabs=1e-16, epsrel=1e-12)
-        return (
-            integrate.quad(lambda t: f(t).real, 0, dt, **kw)[0]
-            + 1j * integrate.quad(lambda t: f(t).imag, 0, dt, **kw)[0]
-        ) / dt
+        edges = np.linspace(0.0, dt, int(np.ceil(2 * dt)) + 1)  # pieces of <= 1/2
+        total = 0j
+        for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+            total += integrate.quad(lambda t: f(t).real, lo, hi, epsabs=1e-17, epsrel=1e-12)[0]
+            total += 1j * integrate.quad(lambda t: f(t).imag, lo, hi, epsabs=1e-17, epsrel=1e-12)[0]
+        return total / dt
 
     return np.array([[entry(a, b) for b in w] for a in w])
 
