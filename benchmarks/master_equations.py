@@ -50,8 +50,9 @@ def main():
             return qoj.heat_currents(gen, qoj.steady_state(gen))["1"]
 
         if approach == "coarse_grained":
-            # its quadrature holds ~2000 nodes x (d^2)^2 rate entries per point: a full vmap
-            # over 4096 points would need ~150 GB, so points go through lax.map in batches
+            # ~3500 quadrature nodes x 13 distinct frequencies x 5 derivative orders per
+            # coupling and point: a full vmap over 4096 points would hold ~40 GB, so points go
+            # through lax.map in batches
             fn = jax.jit(
                 lambda a, b, current=current: jax.lax.map(
                     lambda p: current(*p), (a, b), batch_size=64

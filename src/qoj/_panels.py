@@ -23,8 +23,6 @@ _COARSE_LEVELS = 16
 # Geometric panels out to the end of a half-interval (ratio 2.5 for a length of ~4e11).
 OUTER_LEVELS = 24
 
-_GL_X, _GL_W = np.polynomial.legendre.leggauss(NODES)
-
 
 def graded_edges() -> np.ndarray:
     """Panel edges in [0, WIDTH], graded geometrically towards 0."""
@@ -33,16 +31,18 @@ def graded_edges() -> np.ndarray:
     return np.concatenate([[0.0], coarse, fine])
 
 
-def composite_rule(edges):
-    """Gauss-Legendre nodes and weights on the panels between consecutive `edges`.
+def composite_rule(edges, nodes: int = NODES):
+    """Gauss-Legendre nodes and weights (`nodes` per panel) on the panels between consecutive
+    `edges`.
 
     Works on NumPy arrays (static rules) and on JAX arrays (edges that depend on traced
     values); a panel of zero width gets zero weights.
     """
     xp = np if isinstance(edges, np.ndarray) else jnp
     lo, width = edges[:-1], edges[1:] - edges[:-1]
-    x = xp.asarray((_GL_X + 1) / 2)
-    w = xp.asarray(_GL_W / 2)
+    gl_x, gl_w = np.polynomial.legendre.leggauss(nodes)
+    x = xp.asarray((gl_x + 1) / 2)
+    w = xp.asarray(gl_w / 2)
     return (lo[:, None] + width[:, None] * x[None, :]).ravel(), (
         width[:, None] * w[None, :]
     ).ravel()

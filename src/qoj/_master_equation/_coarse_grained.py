@@ -110,6 +110,12 @@ _UNIFORM = math.ceil((_WINDOW + 6 * _EDGE) / WIDTH)
 # The far part is smooth: panels four times as wide out to Z, then geometric.
 _FAR_SCALE = 4
 _FAR_UNIFORM = math.ceil(_UNIFORM / _FAR_SCALE)
+# Gauss-Legendre nodes per far panel, and geometric levels out to the range (ratio ~2.3 for
+# dt = 5, ~3.2 for dt = 1e4). Measured: 12 outer nodes cost 1e-13, 10 cost 2e-11, 16 levels
+# 5e-13 relative in F, for <= 25% less time.
+_FAR_NODES = 16
+_OUTER_LEVELS = 24
+_OUTER_NODES = 16
 # The integration range: the points plus 1e8 times the spectrum's own scale (the 1/nu^2 tails
 # of a Lorentzian J, times the 1/nu of the principal value, contribute < 1e-16 beyond).
 _RANGE = 1e8
@@ -136,9 +142,14 @@ def _far_rules(length):
     panels out to Z, where psi rises from ~0 to 1, then geometric ones (psi = 1 there)."""
     z = _FAR_SCALE * WIDTH * _FAR_UNIFORM
     uniform = jnp.asarray(_FAR_SCALE * WIDTH * np.arange(_FAR_UNIFORM + 1), real_dtype())
-    outer = jnp.concatenate([jnp.full((1,), z, real_dtype()), geometric_edges(z, length)])
+    outer = jnp.concatenate(
+        [jnp.full((1,), z, real_dtype()), geometric_edges(z, length, _OUTER_LEVELS)]
+    )
     outer = jnp.minimum(outer.at[-1].set(jnp.maximum(length, z)), length)
-    return composite_rule(jnp.minimum(uniform, length)), composite_rule(outer)
+    return (
+        composite_rule(jnp.minimum(uniform, length), _FAR_NODES),
+        composite_rule(outer, _OUTER_NODES),
+    )
 
 
 def _window_half_rules(length):
