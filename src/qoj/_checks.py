@@ -42,8 +42,12 @@ def ensure(x, bad, message: str, error: type[Exception] = ValueError):
 
 
 def _as_array(x, name):
+    """`x` as a JAX array; a concrete input (NumPy, Python numbers, a JAX array outside a
+    trace) stays concrete even inside `jit`, so that checks run eagerly and structure
+    (e.g. sparsity, `_structured.py`) can be read from it."""
     try:
-        arr = jnp.asarray(x)
+        with jax.ensure_compile_time_eval():
+            arr = jnp.asarray(x)
     except TypeError as e:
         raise TypeError(f"{name} must be an array, got {type(x).__name__}") from e
     if not (jnp.issubdtype(arr.dtype, jnp.number) or arr.dtype == bool):
@@ -58,7 +62,8 @@ def square_matrix(x, name: str):
     arr = _as_array(x, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
-    return arr.astype(complex_dtype())
+    with jax.ensure_compile_time_eval():
+        return arr.astype(complex_dtype())
 
 
 def _tolerance(dtype) -> float:

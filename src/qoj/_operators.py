@@ -16,15 +16,30 @@ Every function returns arrays of dtype `complex_dtype()` as it is when called, s
 static under `jax.jit`.
 """
 
+import functools
 import operator
 from collections.abc import Sequence
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, ArrayLike, Complex
 
 from ._custom_types import Ket, Operator
 from ._precision import complex_dtype
+
+
+def _eager_when_concrete(function):
+    """Evaluate `function` eagerly when its inputs are concrete, even inside `jit`: operators
+    built from constants stay constants (so their structure, e.g. sparsity, can be read), and
+    traced inputs give traced results as usual."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with jax.ensure_compile_time_eval():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _positive_int(value, name: str) -> int:
@@ -88,26 +103,31 @@ def _constant(values: np.ndarray) -> Array:
 # --- Qubit (spin-1/2) operators -------------------------------------------------------------
 
 
+@_eager_when_concrete
 def sigmax() -> Operator:
     """Pauli X, `[[0, 1], [1, 0]]` (= |e><g| + |g><e|)."""
     return _constant(np.array([[0, 1], [1, 0]]))
 
 
+@_eager_when_concrete
 def sigmay() -> Operator:
     """Pauli Y, `[[0, -i], [i, 0]]` (= -i|e><g| + i|g><e|)."""
     return _constant(np.array([[0, -1j], [1j, 0]]))
 
 
+@_eager_when_concrete
 def sigmaz() -> Operator:
     """Pauli Z, `diag(1, -1)` (= |e><e| - |g><g|, so sigma_z|e> = +|e>)."""
     return _constant(np.array([[1, 0], [0, -1]]))
 
 
+@_eager_when_concrete
 def sigmap() -> Operator:
     """Raising operator `sigma_+ = |e><g| = (sigma_x + i sigma_y)/2 = [[0, 1], [0, 0]]`."""
     return _constant(np.array([[0, 1], [0, 0]]))
 
 
+@_eager_when_concrete
 def sigmam() -> Operator:
     """Lowering operator `sigma_- = |g><e| = (sigma_x - i sigma_y)/2 = [[0, 0], [1, 0]]`."""
     return _constant(np.array([[0, 0], [1, 0]]))
@@ -116,6 +136,7 @@ def sigmam() -> Operator:
 # --- Truncated harmonic oscillator ----------------------------------------------------------
 
 
+@_eager_when_concrete
 def destroy(n: int) -> Operator:
     """Annihilation operator `a = sum_{k=1}^{n-1} sqrt(k) |k-1><k|` on n Fock levels.
 
@@ -128,18 +149,21 @@ def destroy(n: int) -> Operator:
     return _constant(np.diag(np.sqrt(np.arange(1, n)), k=1))
 
 
+@_eager_when_concrete
 def create(n: int) -> Operator:
     """Creation operator `a^dag = sum_{k=1}^{n-1} sqrt(k) |k><k-1|` on n Fock levels."""
     n = _positive_int(n, "n")
     return _constant(np.diag(np.sqrt(np.arange(1, n)), k=-1))
 
 
+@_eager_when_concrete
 def number(n: int) -> Operator:
     """Number operator `a^dag a = diag(0, 1, ..., n-1)` on n Fock levels."""
     n = _positive_int(n, "n")
     return _constant(np.diag(np.arange(n)))
 
 
+@_eager_when_concrete
 def identity(n: int) -> Operator:
     """The n x n identity matrix."""
     n = _positive_int(n, "n")
@@ -149,6 +173,7 @@ def identity(n: int) -> Operator:
 # --- Tensor products ------------------------------------------------------------------------
 
 
+@_eager_when_concrete
 def kron(*ops: Complex[ArrayLike, "a b"]) -> Complex[Array, "c d"]:
     """Tensor (Kronecker) product `ops[0] (x) ops[1] (x) ...`, part 1 first.
 
@@ -182,6 +207,7 @@ def kron(*ops: Complex[ArrayLike, "a b"]) -> Complex[Array, "c d"]:
     return result
 
 
+@_eager_when_concrete
 def embed(op: Complex[ArrayLike, "m m"], index: int, dims: Sequence[int]) -> Operator:
     """`op` acting on factor `index` of a tensor product, the identity on the others.
 
@@ -214,6 +240,7 @@ def _prod(values: Sequence[int]) -> int:
 # --- Fermions -------------------------------------------------------------------------------
 
 
+@_eager_when_concrete
 def fermion_ops(n_modes: int) -> Complex[Array, "n_modes dim dim"]:
     """Jordan–Wigner annihilators `c_0, ..., c_{n_modes-1}`, stacked, each 2^n x 2^n.
 
@@ -251,6 +278,7 @@ def fermion_ops(n_modes: int) -> Complex[Array, "n_modes dim dim"]:
 # --- States ---------------------------------------------------------------------------------
 
 
+@_eager_when_concrete
 def basis(n: int, k: int) -> Ket:
     """The basis ket |k> of an n-dimensional space, shape (n, 1).
 
@@ -264,6 +292,7 @@ def basis(n: int, k: int) -> Ket:
     return _constant(ket)
 
 
+@_eager_when_concrete
 def ket2dm(psi: Complex[ArrayLike, "n 1"] | Complex[ArrayLike, " n"]) -> Operator:
     """The projector `|psi><psi|` of a ket given as an (n, 1) column or a 1-D vector.
 
