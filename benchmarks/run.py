@@ -1,6 +1,6 @@
 """qoj benchmarks against QuTiP and dynamiqs.
 
-    .venv-bench/bin/python benchmarks/run.py [--quick] [--workloads W1,W2,W3] [--json OUT.json]
+    .venv-bench/bin/python benchmarks/run.py [--quick] [--workloads W1,...,W5] [--json OUT.json]
 
 Each workload runs in its own Python process (so compilation caches, thread pools and
 memory of one workload cannot flatter or penalise another); this process only collects
@@ -551,7 +551,268 @@ def workload_w3(quick):
     return rows
 
 
-WORKLOADS = {"W1": workload_w1, "W2": workload_w2, "W3": workload_w3}
+# ----------------------------------------------------------------------------------------
+# W4: gradient of the integrated heat current Q_A with respect to (lambda, T_A)
+# ----------------------------------------------------------------------------------------
+
+
+def workload_w4(quick):
+    import diffrax
+    import numpy as np
+
+    qoj, dq, jax = _setup_jax()
+    import jax.numpy as jnp
+    import qutip
+
+    m = TwoQubitModel(qoj)
+    lam0, TA0 = 0.1, 2.0
+    # Q_A = int_0^100 J_A dt by the trapezoid rule on the same save grid for every library
+    ts = np.linspace(0.0, 100.0, 201)
+    rows = []
+    block = jax.block_until_ready
+    reps = dict(max_repeats=20 if quick else 100, budget=1.0 if quick else 3.0)
+    args = (jnp.asarray(lam0), jnp.asarray(TA0))
+
+    def qoj_Q(lam, TA, solver):
+        gen = qoj.lindblad(m.hamiltonian(lam), {"A": m.jumps_A(TA, jnp), "B": m.jumps_B(jnp)})
+        sol = qoj.evolve(gen, m.rho0, ts, rtol=RTOL, atol=ATOL, solver=solver)
+        return jnp.trapezoid(sol.heat_currents["A"], ts)
+
+    def grad_diff(g):
+        return float(np.max(np.abs(np.asarray(g) - ref)))
+
+    f = jax.jit(jax.grad(functools.partial(qoj_Q, solver=None), argnums=(0, 1)))
+    first, warm, ref = bench(lambda: f(*args), block=block, **reps)
+    ref = np.array([float(x) for x in ref])
+    _log(f"[W4] qoj dQ_A/d(lam, T_A) = {ref}")
+    rows.append(row("W4", "qoj (jax.grad, Propagator)", first, warm, reference=True, diff=0.0))
+
+    f = jax.jit(functools.partial(qoj_Q, solver=None))
+    first, warm, _ = bench(lambda: f(*args), block=block, **reps)
+    rows.append(row("W4", "qoj (forward solve only, Propagator)", first, warm))
+
+    f = jax.jit(jax.grad(functools.partial(qoj_Q, solver=diffrax.Tsit5()), argnums=(0, 1)))
+    first, warm, g = bench(lambda: f(*args), block=block, **reps)
+    rows.append(row("W4", "qoj (jax.grad, diffrax Tsit5)", first, warm, diff=grad_diff(g)))
+
+    # dynamiqs: Tsit5 with its default reverse-mode gradient, made explicit
+    # (BackwardCheckpointed = diffrax.RecursiveCheckpointAdjoint)
+    def dq_Q(lam, TA):
+        H = jnp.asarray(m.hamiltonian(lam), dtype=jnp.complex128)
+        jA = [(r, jnp.asarray(op)) for r, op in m.jumps_A(TA, jnp)]
+        jB = [(r, jnp.asarray(op)) for r, op in m.jumps_B(jnp)]
+        Ls = [jnp.sqrt(r) * op for r, op in jA + jB]
+        res = dq.mesolve(
+            H,
+            Ls,
+            m.rho0,
+            ts,
+            exp_ops=[H, heisenberg_dissipator(jA, H)],
+            method=dq.method.Tsit5(rtol=RTOL, atol=ATOL),
+            gradient=dq.gradient.BackwardCheckpointed(),
+            save_states=False,
+            progress_meter=False,
+        )
+        return jnp.trapezoid(jnp.real(res.expects[1]), ts)
+
+    f = jax.jit(jax.grad(dq_Q, argnums=(0, 1)))
+    first, warm, g = bench(lambda: f(*args), block=block, **reps)
+    rows.append(
+        row(
+            "W4",
+            "dynamiqs (jax.grad, Tsit5, checkpointed adjoint)",
+            first,
+            warm,
+            diff=grad_diff(g),
+        )
+    )
+
+    # QuTiP: central finite differences, 5 mesolve calls (Q itself and +-h in each parameter)
+    opts = _qutip_mesolve_options()
+    dims = [[2, 2], [2, 2]]
+    jB = m.jumps_B(np)
+
+    def qutip_Q(lam, TA):
+        H = m.hamiltonian(lam)
+        jA = m.jumps_A(TA, np)
+        c_ops = [qutip.Qobj(np.sqrt(r) * op, dims=dims) for r, op in jA + jB]
+        XA = qutip.Qobj(heisenberg_dissipator(jA, H), dims=dims)
+        res = qutip.mesolve(
+            qutip.Qobj(H, dims=dims),
+            qutip.Qobj(m.rho0, dims=dims),
+            ts,
+            c_ops,
+            e_ops=[XA],
+            options=opts,
+        )
+        return np.trapezoid(np.real(res.expect[0]), ts)
+
+    def qutip_grad():
+        hl, ht = 1e-6 * lam0, 1e-6 * TA0
+        qutip_Q(lam0, TA0)
+        return np.array(
+            [
+                (qutip_Q(lam0 + hl, TA0) - qutip_Q(lam0 - hl, TA0)) / (2 * hl),
+                (qutip_Q(lam0, TA0 + ht) - qutip_Q(lam0, TA0 - ht)) / (2 * ht),
+            ]
+        )
+
+    first, warm, g = bench(qutip_grad, max_repeats=10 if quick else 50, budget=reps["budget"])
+    rows.append(
+        row("W4", "QuTiP (central finite differences, 5 mesolve)", first, warm, diff=grad_diff(g))
+    )
+    return rows
+
+
+# ----------------------------------------------------------------------------------------
+# W5: XX chain of N qubits with boundary baths, one time series, N = 2..8
+# ----------------------------------------------------------------------------------------
+
+
+class ChainModel:
+    """W5: H = sum w/2 s_iz + J sum (s_i+ s_{i+1}- + h.c.); bath A on site 1, B on site N."""
+
+    w, J, g, TA, TB = 1.0, 0.2, 0.05, 2.0, 0.5
+    ts_args = (0.0, 50.0, 51)
+
+    def __init__(self, qoj, N):
+        import numpy as np
+
+        self.N, self.d = N, 2**N
+        i2 = np.asarray(qoj.identity(2))
+        sm, sp, sz = (np.asarray(o) for o in (qoj.sigmam(), qoj.sigmap(), qoj.sigmaz()))
+
+        def site(op, i):
+            out = np.ones((1, 1))
+            for k in range(N):
+                out = np.kron(out, op if k == i else i2)
+            return out
+
+        self.sm = [site(sm, i) for i in range(N)]
+        self.sp = [site(sp, i) for i in range(N)]
+        H = sum(0.5 * self.w * site(sz, i) for i in range(N))
+        for i in range(N - 1):
+            H = H + self.J * (self.sp[i] @ self.sm[i + 1] + self.sm[i] @ self.sp[i + 1])
+        self.H = H
+        self.rho0 = np.zeros((self.d, self.d), dtype=np.complex128)
+        self.rho0[-1, -1] = 1.0  # all ground: basis index 0 is |e>, so |g...g> is the last
+        nA, nB = bose(self.w, self.TA, np), bose(self.w, self.TB, np)
+        self.jumps_A = [(self.g * (1 + nA), self.sm[0]), (self.g * nA, self.sp[0])]
+        self.jumps_B = [(self.g * (1 + nB), self.sm[-1]), (self.g * nB, self.sp[-1])]
+        self.XA = heisenberg_dissipator(self.jumps_A, H)  # J_A = Tr[D_A^dag(H) rho]
+        self.ts = np.linspace(*self.ts_args)
+
+
+def workload_w5(quick):
+    rows = []
+    for N in (2, 4, 6, 8) if quick else range(2, 9):
+        rows.extend(_w5_rows(N, quick))
+    return rows
+
+
+def _w5_rows(N, quick):
+    import diffrax
+    import numpy as np
+
+    qoj, dq, jax = _setup_jax()
+    import jax.numpy as jnp
+    import qutip
+
+    block = jax.block_until_ready
+    rows = []
+    m = ChainModel(qoj, N)
+    ts, name = m.ts, f"W5 N={N}"
+    slow = N >= 6
+    reps = dict(
+        min_repeats=1 if slow else 3,
+        max_repeats=3 if slow else (20 if quick else 100),
+        budget=2.0 if slow else (1.0 if quick else 3.0),
+    )
+    t_n = time.perf_counter()
+
+    def diff(jA, ref):
+        return float(np.max(np.abs(np.asarray(jA) - ref)))
+
+    # operators are jit arguments, not closed-over constants (XLA would constant-fold
+    # products of the 256 x 256 matrices at compile time)
+    ops = (m.H, m.jumps_A, m.jumps_B, m.rho0)
+
+    def qoj_solve(H, jumps_A, jumps_B, rho0, solver):
+        gen = qoj.lindblad(H, {"A": jumps_A, "B": jumps_B})
+        return qoj.evolve(gen, rho0, ts, rtol=RTOL, atol=ATOL, solver=solver).heat_currents["A"]
+
+    f = jax.jit(functools.partial(qoj_solve, solver=None))
+    first, warm, ref = bench(lambda: f(*ops), block=block, **reps)
+    ref = np.asarray(ref)
+    rows.append(
+        row(name, f"N={N} qoj (evolve, default solver)", first, warm, reference=True, diff=0.0)
+    )
+
+    label = f"N={N} qoj (evolve, diffrax Tsit5)"
+    if m.d > qoj._evolve.DENSE_DIMENSION_LIMIT:
+        # the default solver is already Tsit5 (operator-by-operator right-hand side)
+        rows.append({"workload": name, "library": label, "na": "= default solver for d > 32"})
+    else:
+        f = jax.jit(functools.partial(qoj_solve, solver=diffrax.Tsit5()))
+        first, warm, jA = bench(lambda: f(*ops), block=block, **reps)
+        rows.append(row(name, label, first, warm, diff=diff(jA, ref)))
+
+    def dq_solve(H, Ls, XA, rho0):
+        res = dq.mesolve(
+            H,
+            Ls,
+            rho0,
+            ts,
+            exp_ops=[XA],
+            method=dq.method.Tsit5(rtol=RTOL, atol=ATOL),
+            save_states=False,
+            progress_meter=False,
+        )
+        return jnp.real(res.expects[0])
+
+    f = jax.jit(dq_solve)
+    dims = (2,) * N
+    for label, layout in [
+        ("dynamiqs (Tsit5, jit)", dq.dense),
+        ("dynamiqs (Tsit5, sparse dia layout)", dq.dia),
+    ]:
+        dq_ops = (
+            dq.asqarray(m.H, dims=dims, layout=layout),
+            [
+                dq.asqarray(np.sqrt(r) * op, dims=dims, layout=layout)
+                for r, op in m.jumps_A + m.jumps_B
+            ],
+            dq.asqarray(m.XA, dims=dims, layout=layout),
+            dq.asqarray(m.rho0, dims=dims),
+        )
+        first, warm, jA = bench(lambda dq_ops=dq_ops: f(*dq_ops), block=block, **reps)
+        rows.append(row(name, f"N={N} {label}", first, warm, diff=diff(jA, ref)))
+
+    qdims = [[2] * N, [2] * N]
+
+    def q(a):
+        return qutip.Qobj(a, dims=qdims).to("csr")
+
+    def qutip_solve():
+        c_ops = [q(np.sqrt(r) * op) for r, op in m.jumps_A + m.jumps_B]
+        res = qutip.mesolve(
+            q(m.H), q(m.rho0), ts, c_ops, e_ops=[q(m.XA)], options=_qutip_mesolve_options()
+        )
+        return np.real(res.expect[0])
+
+    first, warm, jA = bench(qutip_solve, **reps)
+    rows.append(row(name, f"N={N} QuTiP (mesolve, adams, CSR)", first, warm, diff=diff(jA, ref)))
+    _log(f"[W5] N={N} done in {time.perf_counter() - t_n:.0f} s")
+    return rows
+
+
+WORKLOADS = {
+    "W1": workload_w1,
+    "W2": workload_w2,
+    "W3": workload_w3,
+    "W4": workload_w4,
+    "W5": workload_w5,
+}
 
 
 def versions():
@@ -628,7 +889,7 @@ def _worker(name, quick):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="fewer repeats, smaller QuTiP subsets")
-    p.add_argument("--workloads", default="W1,W2,W3", help="comma-separated, e.g. W1,W3")
+    p.add_argument("--workloads", default="W1,W2,W3,W4,W5", help="comma-separated, e.g. W1,W3")
     p.add_argument("--json", default=None, help="also write the raw rows to this file")
     p.add_argument(
         "--no-xla-workaround", action="store_true", help=f"do not add {XLA_WORKAROUND} to XLA_FLAGS"
