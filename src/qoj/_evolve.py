@@ -20,9 +20,14 @@ from ._structured import StructuredGenerator, structured
 from ._terms import AbstractTerm, coefficients
 
 # Above this Hilbert-space dimension the dense d^2 x d^2 Liouvillian is not formed and the
-# right-hand side is applied operator by operator (by diagonals where the operators are
-# sparse, `_structured.py`).
+# right-hand side is applied operator by operator.
 DENSE_DIMENSION_LIMIT = 32
+# The default solver of a time-independent generator is the exact `Propagator` up to this
+# dimension (its matrix exponential costs ~20 (d^2)^3 flops); above it an ODE solver.
+PROPAGATOR_DIMENSION_LIMIT = 8
+# From this dimension on, sparse operators are applied by diagonals (`_structured.py`)
+# when that costs less than the dense path.
+STRUCTURED_DIMENSION = 16
 
 
 class Propagator(eqx.Module):
@@ -210,7 +215,11 @@ def evolve(
     unless `save_states=True`.
 
     Solvers. `solver=None` picks `Propagator()` (exact matrix exponential) for a
-    time-independent generator and `diffrax.Tsit5()` otherwise. Any diffrax solver can be
+    time-independent generator with d <= 8 and `diffrax.Tsit5()` otherwise. The right-hand
+    side is the dense real d^2 x d^2 Liouvillian for d <= 32, except that from d = 16 on
+    operators with few nonzero diagonals (many-body models built from local terms, built
+    from constants) are applied diagonal by diagonal (`qoj._structured`); large dense
+    systems are applied operator by operator. Any diffrax solver can be
     passed: `diffrax.Tsit5()`/`diffrax.Dopri8()` for non-stiff problems, `diffrax.Kvaerno5()`
     for stiff ones (rates many orders of magnitude apart). `stepsize_controller` defaults to
     `diffrax.PIDController(rtol, atol)`.
@@ -256,7 +265,7 @@ def evolve(
     if solver is None:
         solver = (
             Propagator()
-            if not generator.is_time_dependent and d <= DENSE_DIMENSION_LIMIT
+            if not generator.is_time_dependent and d <= PROPAGATOR_DIMENSION_LIMIT
             else diffrax.Tsit5()
         )
 
@@ -270,10 +279,13 @@ def evolve(
         values = jax.vmap(lambda t, x: model.outputs(t, x))(ts, xs)
         states = jax.vmap(model.state)(xs) if save_states else None
     else:
-        if d <= DENSE_DIMENSION_LIMIT:
+        fast = structured(generator) if d >= STRUCTURED_DIMENSION else None
+        if fast is not None:
+            model = _OperatorModel(fast, readout)
+        elif d <= DENSE_DIMENSION_LIMIT:
             model = _DenseModel.build(generator, readout)
         else:
-            model = _OperatorModel(structured(generator) or generator, readout)
+            model = _OperatorModel(generator, readout)
 
         def save(t, y, args):
             out = model.outputs(t, y)
