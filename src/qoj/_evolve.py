@@ -260,7 +260,9 @@ def evolve(
     for key, op in observables.items():
         if op.shape[0] != d:
             raise ValueError(f"observables[{key!r}] has dimension {op.shape[0]}, expected {d}")
-    readout, keys, part_names = build_readout(generator, observables, h.astype(rho0.dtype))
+    # (products of constant operators are evaluated now, not staged for XLA to fold)
+    with jax.ensure_compile_time_eval():
+        readout, keys, part_names = build_readout(generator, observables, h.astype(rho0.dtype))
 
     if solver is None:
         solver = (
