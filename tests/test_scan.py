@@ -49,3 +49,27 @@ def test_scan_bad_grids():
         qoj.scan(steady_current, {"T_A": jnp.ones((2, 2)), "g_B": [0.1]})
     with pytest.raises(ValueError, match="chunk_size"):
         qoj.scan(steady_current, {"T_A": [1.0], "g_B": [0.1]}, chunk_size=0)
+
+
+def test_chunks_are_equal_and_never_larger_than_the_grid(monkeypatch):
+    """10 points: chunk_size 1000 -> one call of 10, 4 -> calls of 4, 7 -> two calls of 5."""
+    import jax
+
+    batch_sizes = []
+    original = jax.vmap
+
+    def spy(f, *args, **kwargs):
+        vmapped = original(f, *args, **kwargs)
+
+        def call(p):
+            batch_sizes.append(jax.tree_util.tree_leaves(p)[0].shape[0])
+            return vmapped(p)
+
+        return call
+
+    monkeypatch.setattr(jax, "vmap", spy)
+    for chunk, expected in [(1000, 10), (4, 4), (7, 5)]:
+        batch_sizes.clear()
+        ds = qoj.scan(lambda x: {"y": 2 * x}, {"x": jnp.arange(10.0)}, chunk_size=chunk)
+        np.testing.assert_array_equal(ds["y"].values, 2 * np.arange(10.0))
+        assert set(batch_sizes) == {expected}, (chunk, batch_sizes)

@@ -1,5 +1,6 @@
 """Parameter scans: a function evaluated with `vmap` over the outer product of named axes."""
 
+import functools
 from collections.abc import Callable, Mapping
 
 import jax
@@ -18,6 +19,13 @@ def _flatten_outputs(tree) -> dict[str, jax.Array]:
     return out
 
 
+@functools.lru_cache(maxsize=32)
+def _batched(fn):
+    """jit(vmap(fn)) of a point function, cached so that scanning the same function again
+    reuses its compiled program."""
+    return jax.jit(jax.vmap(lambda p: fn(**p)))
+
+
 def scan(
     fn: Callable,
     grid: Mapping[str, object],
@@ -34,8 +42,9 @@ def scan(
             pytree of arrays (a dict of named results is the most readable).
         grid: `{axis: 1-D array}`; axes vary in the given order (the last fastest).
         chunk_size: evaluate at most this many grid points per vmapped call (bounds peak
-            memory); default: all at once. The function is compiled once: the last, ragged
-            chunk is padded with copies of a valid point and trimmed.
+            memory); default: all at once. The grid is split into equal chunks of at most
+            this size (never more than the grid), compiled once; the last one is padded with
+            copies of a valid point and trimmed.
         devices, checkpoint: sharding over devices and resumable zarr checkpoints are not
             part of this first version; passing them raises.
         progress: show a tqdm progress bar over chunks (when tqdm is installed).
@@ -67,8 +76,12 @@ def scan(
     size = total if chunk_size is None else int(chunk_size)
     if size <= 0:
         raise ValueError(f"chunk_size must be positive, got {chunk_size}")
+    # equal chunks of at most `size` points (no chunk larger than the grid, and the padding
+    # of the last one below the number of chunks)
+    count = -(-total // size)
+    size = -(-total // count)
 
-    batched = jax.jit(jax.vmap(lambda p: fn(**p)))
+    batched = _batched(fn)
     starts = range(0, total, size)
     bar = None
     if progress and len(starts) > 1:
