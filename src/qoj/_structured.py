@@ -54,31 +54,32 @@ class Diagonals(eqx.Module):
         return max((abs(o) for o in self.offsets), default=0)
 
     def left(self, x):
-        """M @ x: row i is sum_k values[k, i] x[i + o_k]."""
-        d, pad = x.shape[0], self.pad
-        padded = jnp.pad(x, ((pad, pad), (0, 0)))
+        """M @ x over the last two axes of x: row i is sum_k values[k, i] x[..., i + o_k, :]."""
+        d, pad = x.shape[-1], self.pad
+        padded = jnp.pad(x, ((0, 0), (pad, pad), (0, 0)))
         out = jnp.zeros_like(x)
         for k, o in enumerate(self.offsets):
-            out = out + self.values[k][:, None] * padded[pad + o : pad + o + d]
+            out = out + self.values[k][None, :, None] * padded[:, pad + o : pad + o + d]
         return out
 
     def right(self, x):
-        """x @ M: column j is sum_k x[:, j - o_k] values[k, j - o_k]."""
-        d, pad = x.shape[0], self.pad
-        padded = jnp.pad(x, ((0, 0), (pad, pad)))
+        """x @ M: column j is sum_k x[..., j - o_k] values[k, j - o_k]."""
+        d, pad = x.shape[-1], self.pad
+        padded = jnp.pad(x, ((0, 0), (0, 0), (pad, pad)))
         weights = jnp.pad(self.values, ((0, 0), (pad, pad)))
         out = jnp.zeros_like(x)
         for k, o in enumerate(self.offsets):
-            out = out + padded[:, pad - o : pad - o + d] * weights[k, None, pad - o : pad - o + d]
+            w = weights[k, pad - o : pad - o + d]
+            out = out + padded[:, :, pad - o : pad - o + d] * w[None, None, :]
         return out
 
     def right_transposed(self, x):
-        """x @ M^T: column j is sum_k x[:, j + o_k] values[k, j]."""
-        d, pad = x.shape[0], self.pad
-        padded = jnp.pad(x, ((0, 0), (pad, pad)))
+        """x @ M^T: column j is sum_k x[..., j + o_k] values[k, j]."""
+        d, pad = x.shape[-1], self.pad
+        padded = jnp.pad(x, ((0, 0), (0, 0), (pad, pad)))
         out = jnp.zeros_like(x)
         for k, o in enumerate(self.offsets):
-            out = out + padded[:, pad + o : pad + o + d] * self.values[k][None, :]
+            out = out + padded[:, :, pad + o : pad + o + d] * self.values[k][None, None, :]
         return out
 
 
@@ -96,14 +97,14 @@ class DiagonalOperator(eqx.Module):
         return cls(*(Diagonals.from_dense(p) if np.any(p) else None for p in parts))
 
     def _combine(self, apply, a, b, sign):
-        """(R + i I) acting through `apply` on a + i b, with I's sign flipped if sign < 0."""
-        zero = jnp.zeros_like(a)
-        ra = apply(self.real, a) if self.real is not None else zero
-        rb = apply(self.real, b) if self.real is not None else zero
+        """(R + i I) acting through `apply` on a + i b, with I's sign flipped if sign < 0
+        (a and b go through each diagonal pass together)."""
+        pair = jnp.stack([a, b])
+        r = apply(self.real, pair) if self.real is not None else jnp.zeros_like(pair)
         if self.imag is None:
-            return ra, rb
-        ia, ib = apply(self.imag, a), apply(self.imag, b)
-        return ra - sign * ib, rb + sign * ia
+            return r[0], r[1]
+        i = apply(self.imag, pair)
+        return r[0] - sign * i[1], r[1] + sign * i[0]
 
     def matmul(self, a, b):
         """M @ (a + i b) as (real, imaginary) parts."""
