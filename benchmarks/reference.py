@@ -29,17 +29,7 @@ def options():
 
 
 def current(qutip, h, jumps_a, jumps_b, rho0, ts, dims):
-    c_ops = [qutip.Qobj(np.sqrt(r) * op, dims=dims) for r, op in jumps_a + jumps_b]
-    xa = qutip.Qobj(run.heisenberg_dissipator(jumps_a, h), dims=dims)
-    res = qutip.mesolve(
-        qutip.Qobj(h, dims=dims),
-        qutip.Qobj(rho0, dims=dims),
-        ts,
-        c_ops,
-        e_ops=[xa],
-        options=options(),
-    )
-    return np.real(res.expect[0])
+    return run.qutip_current(qutip, h, jumps_a, jumps_b, rho0, ts, dims, options())
 
 
 def main():

@@ -187,6 +187,23 @@ class TwoQubitModel:
         return np.linspace(0.01, 0.3, n), np.linspace(0.5, 5.0, n)
 
 
+def qutip_current(qutip, h, jumps_a, jumps_b, rho0, ts, dims, options):
+    """J_A(t) = Tr[D_A^dag(H) rho(t)] from `qutip.mesolve` (jumps as [(rate, operator)])."""
+    import numpy as np
+
+    c_ops = [qutip.Qobj(np.sqrt(r) * op, dims=dims) for r, op in jumps_a + jumps_b]
+    xa = qutip.Qobj(heisenberg_dissipator(jumps_a, h), dims=dims)
+    res = qutip.mesolve(
+        qutip.Qobj(h, dims=dims),
+        qutip.Qobj(rho0, dims=dims),
+        ts,
+        c_ops,
+        e_ops=[xa],
+        options=options,
+    )
+    return np.real(res.expect[0])
+
+
 def _qutip_mesolve_options():
     return {
         "atol": ATOL,
@@ -427,22 +444,21 @@ def workload_w2(quick):
     dims = [[2, 2], [2, 2]]
 
     def qutip_loop():
-        out = []
-        for i, j in points:
-            H = m.hamiltonian(lams[i])
-            jA = m.jumps_A(TAs[j], np)
-            c_ops = [qutip.Qobj(np.sqrt(r) * op, dims=dims) for r, op in jA + jB]
-            XA = qutip.Qobj(heisenberg_dissipator(jA, H), dims=dims)  # D_A^dag(H), once per point
-            res = qutip.mesolve(
-                qutip.Qobj(H, dims=dims),
-                qutip.Qobj(m.rho0, dims=dims),
-                ts,
-                c_ops,
-                e_ops=[XA],
-                options=opts,
-            )
-            out.append(np.real(res.expect[0]))
-        return np.array(out)
+        return np.array(
+            [
+                qutip_current(
+                    qutip,
+                    m.hamiltonian(lams[i]),
+                    m.jumps_A(TAs[j], np),
+                    jB,
+                    m.rho0,
+                    ts,
+                    dims,
+                    opts,
+                )
+                for i, j in points
+            ]
+        )
 
     first, warm, out = bench(
         qutip_loop, min_repeats=1 if quick else 2, max_repeats=2 if quick else 3, budget=5.0
@@ -656,19 +672,8 @@ def workload_w4(quick):
     jB = m.jumps_B(np)
 
     def qutip_Q(lam, TA):
-        H = m.hamiltonian(lam)
-        jA = m.jumps_A(TA, np)
-        c_ops = [qutip.Qobj(np.sqrt(r) * op, dims=dims) for r, op in jA + jB]
-        XA = qutip.Qobj(heisenberg_dissipator(jA, H), dims=dims)
-        res = qutip.mesolve(
-            qutip.Qobj(H, dims=dims),
-            qutip.Qobj(m.rho0, dims=dims),
-            ts,
-            c_ops,
-            e_ops=[XA],
-            options=opts,
-        )
-        return np.trapezoid(np.real(res.expect[0]), ts)
+        j = qutip_current(qutip, m.hamiltonian(lam), m.jumps_A(TA, np), jB, m.rho0, ts, dims, opts)
+        return np.trapezoid(j, ts)
 
     def qutip_grad():
         hl, ht = 1e-6 * lam0, 1e-6 * TA0
