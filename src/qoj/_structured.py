@@ -13,7 +13,10 @@ real coefficient, so with G(t) = sum_j c_j(t) A_j collecting the one-sided produ
 
     L(t) rho = G(t) rho + (G(t) rho)^dag + sum_j c_j(t) A_j rho B_j,
 
-using rho = rho^dag. The pattern of nonzero diagonals must be known when the model is built,
+using rho = rho^dag. rho = a + i b is held as the real pair (a, b), which goes through each
+diagonal pass together (a product costs 2 d^2 flops per stored diagonal of each of the
+operator's real and imaginary parts). The pattern of nonzero diagonals must be known when
+the model is built,
 so this path needs operators whose values are concrete (not traced); their coefficients
 (rates, strengths) may be traced or time-dependent.
 """
@@ -120,9 +123,9 @@ class DiagonalOperator(eqx.Module):
 
 
 def _products(term):
-    """(one-sided operators A_j with factors f_j, two-sided pairs (A_j, B_j)) of a term, so
-    that term.apply(rho) = sum_j f_j A_j rho + h.c. part + sum_j A_j rho B_j; None if the
-    term's operators are not concrete or its type is unknown."""
+    """A term's action per unit coefficient as (one-sided operators [G_1, ...], two-sided pairs
+    [(A_1, B_1), ...]): term.apply(rho) = sum G rho + (sum G rho)^dag + sum A rho B, as dense
+    NumPy matrices. None if the term's operators are traced or its type is not known here."""
     if isinstance(term, HamiltonianTerm):
         h = concrete_value(term.hamiltonian)
         return None if h is None else ([-1j * h], [])
