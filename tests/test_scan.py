@@ -73,3 +73,16 @@ def test_chunks_are_equal_and_never_larger_than_the_grid(monkeypatch):
         ds = qoj.scan(lambda x: {"y": 2 * x}, {"x": jnp.arange(10.0)}, chunk_size=chunk)
         np.testing.assert_array_equal(ds["y"].values, 2 * np.arange(10.0))
         assert set(batch_sizes) == {expected}, (chunk, batch_sizes)
+
+
+def test_scan_of_an_unhashable_callable():
+    import equinox as eqx
+
+    class Scaled(eqx.Module):
+        factor: jnp.ndarray
+
+        def __call__(self, x):
+            return {"y": self.factor * x}
+
+    ds = qoj.scan(Scaled(jnp.asarray(3.0)), {"x": jnp.arange(4.0)}, progress=False)
+    np.testing.assert_array_equal(ds["y"].values, 3 * np.arange(4.0))

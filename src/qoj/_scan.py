@@ -19,11 +19,21 @@ def _flatten_outputs(tree) -> dict[str, jax.Array]:
     return out
 
 
-@functools.lru_cache(maxsize=32)
+def _compile(fn):
+    return jax.jit(jax.vmap(lambda p: fn(**p)))
+
+
+_cached_compile = functools.lru_cache(maxsize=32)(_compile)
+
+
 def _batched(fn):
     """jit(vmap(fn)) of a point function, cached so that scanning the same function again
-    reuses its compiled program."""
-    return jax.jit(jax.vmap(lambda p: fn(**p)))
+    reuses its compiled program (not cached for unhashable callables, e.g. modules holding
+    arrays)."""
+    try:
+        return _cached_compile(fn)
+    except TypeError:
+        return _compile(fn)
 
 
 def scan(
