@@ -22,6 +22,7 @@ so this path needs operators whose values are concrete (not traced); their coeff
 """
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
@@ -135,12 +136,11 @@ def _products(term):
             return None
         return [-0.5 * jump.conj().T @ jump], [(jump, jump.conj().T)]
     if isinstance(term, KossakowskiTerm):
-        ops = concrete_value(term.operators)
-        rates = concrete_value(term.rates)
-        if ops is None or rates is None:
+        with jax.ensure_compile_time_eval():
+            partner, number = term._mixed()  # sum_m X_m rho Y_m^dag - {number, rho}/2
+        ops, partner, number = (concrete_value(x) for x in (term.operators, partner, number))
+        if ops is None or partner is None or number is None:
             return None
-        partner = np.einsum("mn,nij->mij", rates.conj(), ops)
-        number = np.einsum("mji,mjk->ik", partner.conj(), ops)
         pairs = [(x, y.conj().T) for x, y in zip(ops, partner, strict=True) if np.any(x)]
         return [-0.5 * number], pairs
     return None
