@@ -69,3 +69,23 @@ def test_current_input_checks():
         qoj.heat_currents(gen, np.eye(3) / 3)
     with pytest.raises(TypeError, match="qoj.Generator"):
         qoj.heat_currents("not a generator", np.eye(2) / 2)
+
+
+def test_currents_are_linear_in_rho_and_checked_under_jit():
+    """J_b = Tr[H L_b(rho)] is linear in rho, so it is defined (and not refused) for Hermitian
+    unit-trace operators that are not positive, e.g. the affine combination 2 rho_1 - rho_2;
+    a wrong trace is still refused, also under `jit`."""
+    import jax
+    import jax.numpy as jnp
+
+    rng = np.random.default_rng(23)
+    gen, _ = thermal_ladder_generator(rng, 3, (0.5, 2.0))
+    rho_1, rho_2 = random_density_matrix(rng, 3), random_density_matrix(rng, 3)
+    combined = 2 * rho_1 - rho_2
+    assert np.linalg.eigvalsh(combined)[0] < 0
+    j_1, j_2 = qoj.heat_currents(gen, rho_1), qoj.heat_currents(gen, rho_2)
+    j = jax.jit(lambda r: qoj.heat_currents(gen, r))(jnp.asarray(combined))
+    for name in j:
+        np.testing.assert_allclose(j[name], 2 * j_1[name] - j_2[name], rtol=1e-12, atol=1e-14)
+    with pytest.raises(Exception, match="rho must have unit trace"):
+        jax.block_until_ready(jax.jit(lambda r: qoj.heat_currents(gen, r))(2 * jnp.asarray(rho_1)))

@@ -85,8 +85,10 @@ def hermitian(x, name: str):
     return eqx.error_if(arr, jnp.max(jnp.abs(arr - arr.conj().T)) > tol * scale, message)
 
 
-def density_matrix(x, name: str = "rho"):
-    """A Hermitian, unit-trace, positive semidefinite matrix."""
+def density_matrix(x, name: str = "rho", *, positive: bool = True):
+    """A Hermitian, unit-trace, positive semidefinite matrix (`positive=False`: positivity
+    not checked, for linear functionals of rho, where the check, an eigendecomposition under
+    tracing, would cost more than the function)."""
     arr = hermitian(x, name)
     tol = 10 * _tolerance(arr.real.dtype)
     trace_message = f"{name} must have unit trace, got trace {{}}"
@@ -96,10 +98,12 @@ def density_matrix(x, name: str = "rho"):
         trace = np.trace(value).real
         if abs(trace - 1.0) > tol:
             raise ValueError(trace_message.format(trace))
-        if np.linalg.eigvalsh(value)[0] < -tol:
+        if positive and np.linalg.eigvalsh(value)[0] < -tol:
             raise ValueError(psd_message)
         return arr
     arr = eqx.error_if(arr, jnp.abs(jnp.trace(arr).real - 1.0) > tol, trace_message.format("!= 1"))
+    if not positive:
+        return arr
     return eqx.error_if(arr, jnp.linalg.eigvalsh(arr)[0] < -tol, psd_message)
 
 

@@ -8,10 +8,10 @@ from ._generator import Generator
 from ._steady import steady_state
 
 
-def _check(generator, rho):
+def _check(generator, rho, *, positive=True):
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be a qoj.Generator, got {type(generator).__name__}")
-    rho = density_matrix(rho, "rho")
+    rho = density_matrix(rho, "rho", positive=positive)
     if rho.shape[0] != generator.dimension:
         raise ValueError(f"rho has dimension {rho.shape[0]}, the generator {generator.dimension}")
     return rho
@@ -29,8 +29,12 @@ def heat_currents(
     J_b > 0 means energy flows from bath b into the system. `H` is the generator's bare system
     Hamiltonian unless `hamiltonian` is given. For a generator whose parts are the only
     dissipators, sum_b J_b = d<H>/dt (first law).
+
+    `rho` must be Hermitian with unit trace; its positivity is not checked (the currents
+    are linear in rho, and under `jit` the check would cost an eigendecomposition, several
+    times the currents themselves).
     """
-    rho = _check(generator, rho)
+    rho = _check(generator, rho, positive=False)
     h = generator.hamiltonian if hamiltonian is None else square_matrix(hamiltonian, "hamiltonian")
     return {
         name: jnp.real(jnp.trace(part.adjoint(t, h) @ rho))
