@@ -1,4 +1,4 @@
-"""Where the time goes: W3 (steady states) and W2 (Tsit5) split into pieces.
+"""Where the time goes: W3 (steady states), W2 (Tsit5) and W5 (N = 8 chain) split into pieces.
 
     .venv-bench/bin/python benchmarks/profile_pieces.py [--repeats N]
 
@@ -129,6 +129,47 @@ def main():
     args = {f: (lams, TAs) for f in pieces.values()}
     args[pieces["bare diffrax Tsit5 on prebuilt real L (input array)"]] = (prebuilt,)
     print(f"W2 Tsit5 pieces, {n}x{n} grid:")
+    timed(pieces, args, max(3, a.repeats // 4))
+
+    # ---- W5 at N = 8 ----------------------------------------------------------------
+    chain = run.ChainModel(qoj, 8)
+    gen = qoj.lindblad(chain.H, {"A": chain.jumps_A, "B": chain.jumps_B})
+    fast = qoj._structured.structured(gen)
+    stats = qoj.evolve(gen, chain.rho0, chain.ts, rtol=run.RTOL, atol=run.ATOL).stats
+    evaluations, flops = run.rhs_work(qoj, gen, stats)
+    passes = flops / (2.0 * chain.d**2)  # single-array passes over rho
+    y = jnp.stack([jnp.real(chain.rho0), jnp.imag(chain.rho0)]) + 0.01
+    d, offsets = chain.d, [(-1) ** k * 2 ** (k % 8) for k in range(16)]
+    weights = jnp.ones((16, d))
+
+    def sixteen_passes(x, w):
+        """The floor of one diagonal pass: 16 shifted multiply-adds over the (2, d, d) pair."""
+        padded = jnp.pad(x, ((0, 0), (d // 2, d // 2), (0, 0)))
+        out = jnp.zeros_like(x)
+        for k, o in enumerate(offsets):
+            out = out + w[k][None, :, None] * padded[:, d // 2 + o : d // 2 + o + d]
+        return out
+
+    def solve():
+        sol = qoj.evolve(gen, chain.rho0, chain.ts, rtol=run.RTOL, atol=run.ATOL)
+        return sol.heat_currents["A"]
+
+    rhs = jax.jit(lambda t, y: fast.real_rhs(t, y))
+    hlo = rhs.lower(0.0, y).compile().as_text()
+    pieces = {
+        "one structured right-hand side": rhs,
+        "16 shifted passes over the (2, 256, 256) pair": jax.jit(sixteen_passes),
+        "whole W5 solve (= W5 N=8 qoj row)": jax.jit(solve),
+    }
+    args = {
+        rhs: (0.0, y),
+        pieces["16 shifted passes over the (2, 256, 256) pair"]: (y, weights),
+        pieces["whole W5 solve (= W5 N=8 qoj row)"]: (),
+    }
+    print(
+        f"W5 N=8: {evaluations} RHS evaluations, {passes / 2:.0f} passes over the (a, b) pair "
+        f"per evaluation, {hlo.count(' fusion(')} XLA fusions in the compiled right-hand side:"
+    )
     timed(pieces, args, max(3, a.repeats // 4))
 
 
