@@ -1,5 +1,6 @@
 """Time evolution of a density matrix under a generator: `evolve` and its `Solution`."""
 
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -289,24 +290,26 @@ def evolve(
         else:
             model = _OperatorModel(generator, readout)
 
-        def save(t, y, args):
-            out = model.outputs(t, y)
-            return (out, model.state(y)) if save_states else out
-
         controller = stepsize_controller or diffrax.PIDController(rtol=rtol, atol=atol)
-        sol = diffrax.diffeqsolve(
-            diffrax.ODETerm(lambda t, y, args: model.rhs(t, y)),
-            solver,
-            t0=t_start,
-            t1=ts[-1],
-            dt0=dt0,
-            y0=model.initial(rho0),
-            saveat=diffrax.SaveAt(ts=ts, fn=save),
-            stepsize_controller=controller,
-            adjoint=adjoint or diffrax.RecursiveCheckpointAdjoint(),
-            max_steps=max_steps,
-            progress_meter=diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter(),
-        )
+        with warnings.catch_warnings():
+            # The state is real; only the model's read-out constants (in `args`) are complex.
+            warnings.filterwarnings("ignore", "Complex dtype support in Diffrax")
+            sol = diffrax.diffeqsolve(
+                diffrax.ODETerm(_vector_field),
+                solver,
+                t0=t_start,
+                t1=ts[-1],
+                dt0=dt0,
+                y0=model.initial(rho0),
+                args=model,
+                saveat=diffrax.SaveAt(ts=ts, fn=_save_with_states if save_states else _save),
+                stepsize_controller=controller,
+                adjoint=adjoint or diffrax.RecursiveCheckpointAdjoint(),
+                max_steps=max_steps,
+                progress_meter=(
+                    diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()
+                ),
+            )
         values, states = sol.ys if save_states else (sol.ys, None)
         stages = _stages(solver)
         steps = sol.stats["num_steps"]
@@ -328,6 +331,20 @@ def evolve(
         heat_currents={n: outputs[f"current:{n}"] for n in part_names},
         stats=stats,
     )
+
+
+# Module-level functions (the model travels as `args`), so that diffrax's compiled solve is
+# reused by every later call with the same structure instead of recompiled for a new closure.
+def _vector_field(t, y, model):
+    return model.rhs(t, y)
+
+
+def _save(t, y, model):
+    return model.outputs(t, y)
+
+
+def _save_with_states(t, y, model):
+    return model.outputs(t, y), model.state(y)
 
 
 def _propagate(liouvillian, x0, ts, t_start, uniform):
