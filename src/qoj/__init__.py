@@ -27,6 +27,7 @@ from ._master_equation import (
     master_equation as master_equation,
 )
 from ._mesolve import mesolve as mesolve
+from ._nonequilibrium import NonEquilibriumBath as NonEquilibriumBath
 from ._operators import (
     basis as basis,
     create as create,

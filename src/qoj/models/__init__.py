@@ -3,5 +3,9 @@
 from ._base import AbstractModel as AbstractModel
 from ._coupled_oscillators import CoupledOscillators as CoupledOscillators
 from ._coupled_qubits import CoupledQubits as CoupledQubits
+from ._prethermal import (
+    PrethermalJunction as PrethermalJunction,
+    PrethermalQubit as PrethermalQubit,
+)
 from ._qubit_two_baths import QubitTwoBaths as QubitTwoBaths
 from ._tunnelling_qubit import TunnellingQubit as TunnellingQubit
