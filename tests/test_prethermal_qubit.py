@@ -35,7 +35,9 @@ def test_approximate_rates_are_eqs_19_20_and_non_negative():
     n_I, n_II = bose(1.0), bose(0.1)
     decay = np.exp(-j_II * t)
     np.testing.assert_allclose(up, j_I * (n_I * decay + n_II * (1 - decay)), rtol=1e-13)
-    np.testing.assert_allclose(down, j_I * ((n_I + 1) * decay + (n_II + 1) * (1 - decay)), rtol=1e-13)
+    np.testing.assert_allclose(
+        down, j_I * ((n_I + 1) * decay + (n_II + 1) * (1 - decay)), rtol=1e-13
+    )
     assert (up >= 0).all() and (down >= 0).all()
     # limits: the equilibrium rates of R_I at t = 0 and of a bath at T_II at t -> inf
     start, end = env.system_baths()
@@ -144,9 +146,7 @@ def test_prethermal_plateau_and_thermalization_at_beta_II():
     np.testing.assert_allclose(excited[:, 0], up / (up + down), rtol=1e-2)
     assert abs(excited[0, 0] - gibbs_excited(1.0)) < 0.2 * abs(gibbs_excited(0.1) - excited[0, 0])
     np.testing.assert_allclose(excited[:, 1], gibbs_excited(0.1), rtol=1e-9)
-    np.testing.assert_allclose(
-        model.steady_excited_population(), gibbs_excited(0.1), rtol=1e-12
-    )
+    np.testing.assert_allclose(model.steady_excited_population(), gibbs_excited(0.1), rtol=1e-12)
 
 
 def test_energy_balance_and_gradient():
