@@ -1,6 +1,5 @@
 """Time evolution of a density matrix under a generator: `evolve` and its `Solution`."""
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ from . import _superop as so
 from ._checks import concrete_value, density_matrix, ensure, square_matrix
 from ._expm import expm
 from ._generator import Generator
+from ._ode import diffeqsolve
 from ._precision import real_dtype, warn_if_unreachable
 from ._readout import Readout, build_readout
 from ._structured import StructuredGenerator, structured
@@ -291,25 +291,20 @@ def evolve(
             model = _OperatorModel(generator, readout)
 
         controller = stepsize_controller or diffrax.PIDController(rtol=rtol, atol=atol)
-        with warnings.catch_warnings():
-            # The state is real; only the model's read-out constants (in `args`) are complex.
-            warnings.filterwarnings("ignore", "Complex dtype support in Diffrax")
-            sol = diffrax.diffeqsolve(
-                diffrax.ODETerm(_vector_field),
-                solver,
-                t0=t_start,
-                t1=ts[-1],
-                dt0=dt0,
-                y0=model.initial(rho0),
-                args=model,
-                saveat=diffrax.SaveAt(ts=ts, fn=_save_with_states if save_states else _save),
-                stepsize_controller=controller,
-                adjoint=adjoint or diffrax.RecursiveCheckpointAdjoint(),
-                max_steps=max_steps,
-                progress_meter=(
-                    diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()
-                ),
-            )
+        sol = diffeqsolve(
+            _vector_field,
+            solver,
+            t0=t_start,
+            t1=ts[-1],
+            dt0=dt0,
+            y0=model.initial(rho0),
+            args=model,
+            saveat=diffrax.SaveAt(ts=ts, fn=_save_with_states if save_states else _save),
+            stepsize_controller=controller,
+            adjoint=adjoint or diffrax.RecursiveCheckpointAdjoint(),
+            max_steps=max_steps,
+            progress_meter=(diffrax.TqdmProgressMeter() if progress else diffrax.NoProgressMeter()),
+        )
         values, states = sol.ys if save_states else (sol.ys, None)
         stages = _stages(solver)
         steps = sol.stats["num_steps"]
@@ -333,8 +328,7 @@ def evolve(
     )
 
 
-# Module-level functions (the model travels as `args`), so that diffrax's compiled solve is
-# reused by every later call with the same structure instead of recompiled for a new closure.
+# Module-level functions, the model travelling as `args` (see `_ode.diffeqsolve`).
 def _vector_field(t, y, model):
     return model.rhs(t, y)
 
