@@ -118,6 +118,21 @@ class _PrethermalModel(AbstractModel):
 
         return jnp.vectorize(one)(t)
 
+    def tabulated(self, t_max: ArrayLike) -> "_PrethermalModel":
+        """This model with every environment of the exact rate model tabulated up to `t_max`
+        (`NonEquilibriumBath.tabulate`), so that an ODE solve reads its rates by interpolation
+        instead of one quadrature of the memory integrals per right-hand side."""
+
+        def tabulate(env):
+            if env.rate_model != "exact" or env.table is not None:
+                return env
+            return env.tabulate(self.omega0, t_max)
+
+        envs = tuple(self.environments().values())
+        return eqx.tree_at(
+            lambda m: tuple(m.environments().values()), self, tuple(map(tabulate, envs))
+        )
+
     def evolve(
         self,
         rho0: Complex[ArrayLike, "2 2"],
@@ -130,7 +145,8 @@ class _PrethermalModel(AbstractModel):
 
         Integrates in the rotating frame (see the module) with `qoj.evolve` (keyword arguments
         are passed on: `rtol`, `atol`, `solver`, `max_steps`, ...) and rotates saved states
-        back to the lab frame. The default solver is the implicit `diffrax.Kvaerno5()`: after
+        back to the lab frame. Environments with exact rates are first tabulated up to the
+        last save time (`tabulated`). The default solver is the implicit `diffrax.Kvaerno5()`: after
         relaxation on the scale 1/(J_I (2n + 1)) the state follows the slow drift set by J_II,
         and an explicit solver would stay bound to the fast scale by stability (g_II = 1e-5
         and t = 1e7 would take ~5e5 Tsit5 steps). Save on log-spaced times for the prethermal
@@ -138,12 +154,13 @@ class _PrethermalModel(AbstractModel):
         """
         ts = jnp.asarray(ts)
         kwargs.setdefault("solver", diffrax.Kvaerno5())
+        model = self.tabulated(jnp.max(ts))
         sol = evolve(
-            self.generator(frame="rotating"), rho0, ts, save_states=save_states, t0=0.0, **kwargs
+            model.generator(frame="rotating"), rho0, ts, save_states=save_states, t0=0.0, **kwargs
         )
         if not save_states:
             return sol
-        phase = jnp.exp(-1j * self.rotation_angle(ts))
+        phase = jnp.exp(-1j * model.rotation_angle(ts))
         states = sol.states
         states = states.at[:, 0, 1].multiply(phase).at[:, 1, 0].multiply(jnp.conj(phase))
         return eqx.tree_at(lambda s: s.states, sol, states)
