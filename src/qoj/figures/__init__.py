@@ -13,6 +13,7 @@ from . import (
     _cresser_tunnelling,
     _fogedby_coupled,
     _fogedby_qubit,
+    _heat_flux_flips,
     _local_violation,
 )
 from ._base import Figure as Figure, FigureResult as FigureResult
@@ -26,5 +27,6 @@ FIGURES: dict[str, Figure] = {
         _cresser_qubits.FIGURE,
         _cresser_tunnelling.FIGURE,
         _coarse_graining.FIGURE,
+        _heat_flux_flips.FIGURE,
     )
 }

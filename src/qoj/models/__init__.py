@@ -3,6 +3,10 @@
 from ._base import AbstractModel as AbstractModel
 from ._coupled_oscillators import CoupledOscillators as CoupledOscillators
 from ._coupled_qubits import CoupledQubits as CoupledQubits
+from ._flux_reversal import (
+    FluxReversals as FluxReversals,
+    flux_reversal_times as flux_reversal_times,
+)
 from ._prethermal import (
     PrethermalJunction as PrethermalJunction,
     PrethermalQubit as PrethermalQubit,

@@ -254,3 +254,11 @@ class PrethermalJunction(_PrethermalModel):
 
     def environments(self) -> dict[str, NonEquilibriumBath]:
         return {"L": self.env_L, "R": self.env_R}
+
+    def flux_reversal_times(self, rho0: Complex[ArrayLike, "2 2"], t_max: ArrayLike, **kwargs):
+        """The times at which the heat flux (J^R - J^L)/2 changes sign, from `rho0` up to
+        `t_max` (Fig 7 (d), (e)): `qoj.models.flux_reversal_times(self, rho0, t_max,
+        **kwargs)`, see there for the quantity, the method and the accuracy."""
+        from ._flux_reversal import flux_reversal_times
+
+        return flux_reversal_times(self, rho0, t_max, **kwargs)
