@@ -8,7 +8,7 @@ Importing qoj changes no global JAX setting: call `qoj.set_precision("double")` 
 
 import importlib.metadata
 
-from . import models as models, nonmarkov as nonmarkov, spectra as spectra
+from . import models as models, nonmarkov as nonmarkov, prethermal as prethermal, spectra as spectra
 from ._bath import Bath as Bath
 from ._currents import (
     entropy_production as entropy_production,

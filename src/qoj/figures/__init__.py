@@ -15,6 +15,8 @@ from . import (
     _fogedby_qubit,
     _heat_flux_flips,
     _local_violation,
+    _prethermal_ball,
+    _prethermal_time,
 )
 from ._base import Figure as Figure, FigureResult as FigureResult
 
@@ -27,6 +29,8 @@ FIGURES: dict[str, Figure] = {
         _cresser_qubits.FIGURE,
         _cresser_tunnelling.FIGURE,
         _coarse_graining.FIGURE,
+        _prethermal_ball.FIGURE,
+        _prethermal_time.FIGURE,
         _heat_flux_flips.FIGURE,
     )
 }
