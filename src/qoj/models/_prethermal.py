@@ -28,7 +28,6 @@ from .._evolve import Solution, evolve
 from .._generator import Generator, GeneratorPart
 from .._nonequilibrium import NonEquilibriumBath
 from .._operators import sigmam, sigmap, sigmax, sigmaz
-from .._panels import composite_rule, graded_edges
 from .._system import Coupling, OpenSystem
 from .._terms import HamiltonianTerm, JumpTerm
 from ._base import AbstractModel
@@ -105,18 +104,11 @@ class _PrethermalModel(AbstractModel):
         return Generator(h, parts, coherent=GeneratorPart(coherent))
 
     def rotation_angle(self, t: ArrayLike) -> Float[Array, "*shape"]:
-        """Omega~(t) = int_0^t (w0 + sum_nu Delta w^nu) dt' (eq 22), by Gauss-Legendre on
-        [0, t] with panels graded geometrically in t (Delta w changes on the scales of R_I and
-        R_II alike)."""
+        """Omega~(t) = int_0^t (w0 + sum_nu Delta w^nu) dt' (eq 22)."""
         t = jnp.asarray(t)
-        edges = jnp.asarray(graded_edges() / graded_edges()[-1])  # [0, 1], graded towards 0
-        u, c = composite_rule(edges)
-        shift = _Shift(tuple(self.environments().values()), self.omega0)
-
-        def one(time):
-            return self.omega0 * time + time * jnp.sum(c * shift(time * u))
-
-        return jnp.vectorize(one)(t)
+        return self.omega0 * t + sum(
+            env.accumulated_shift(t, self.omega0) for env in self.environments().values()
+        )
 
     def tabulated(self, t_max: ArrayLike) -> "_PrethermalModel":
         """This model with every environment of the exact rate model tabulated up to `t_max`

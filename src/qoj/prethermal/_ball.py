@@ -28,7 +28,7 @@ tests/test_prethermal.py.)
 
 Environments: any object with `rates(t, w0) -> (gamma_+(t), gamma_-(t))` elementwise in t
 (and `frequency_shift(t, w0)` for `polarisation`). Then Gamma~ and c are integrated
-numerically over the lag t - t' (`_quadrature`). For a `qoj.NonEquilibriumBath` with
+numerically over the lag t - t' (`qoj._lag_quadrature`). For a `qoj.NonEquilibriumBath` with
 `rates="approximate"` (eqs 19-20) the closed forms below are used instead. With
 Gamma_i = J_I(w0)(2 n_i(w0) + 1), J = J_II(w0) and gamma_+ - gamma_- = -J_I(w0) at all times,
 
@@ -49,7 +49,7 @@ With x = A eps (1 + s) F5 becomes the real integral
     c = -(J_I/J) int_0^{e^{J t} - 1} e^{-A eps s} (1 + s)^{-B-1} ds,
 
 valid for either sign of A, and s = e^{J tau} - 1 turns it into the lag integral above, whose
-integrand lies in (0, 1] and decreases monotonically; the quadrature of `_quadrature` gets it
+integrand lies in (0, 1] and decreases monotonically; `qoj._lag_quadrature` gets it
 to a few 1e-16 relative. (For A > 0 it equals F6; for A < 0 it is the real part of F6's
 continuation: the branch factors of the two incomplete gammas cancel. Both checked with mpmath
 in the tests.)
@@ -60,10 +60,10 @@ from typing import Protocol, runtime_checkable
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
+from .. import _lag_quadrature
 from .._checks import ensure, finite, nonnegative
-from .._nonequilibrium import NonEquilibriumBath, rotating_wave_shift
+from .._nonequilibrium import NonEquilibriumBath, saturation
 from .._precision import real_dtype
-from . import _quadrature
 
 
 @runtime_checkable
@@ -91,17 +91,6 @@ def _is_approximate(env) -> bool:
     return isinstance(env, NonEquilibriumBath) and env.rate_model == "approximate"
 
 
-def _saturation(rate, t):
-    """(1 - e^{-rate t})/rate = int_0^t e^{-rate s} ds, finite with finite gradients as
-    rate t -> 0 (a series below 1e-4)."""
-    x = rate * t
-    small = jnp.abs(x) < 1e-4
-    x_small = jnp.where(small, x, 0.0)
-    series = jnp.where(small, t, 0.0) * (1 - x_small / 2 + x_small**2 / 6 - x_small**3 / 24)
-    rate_safe = jnp.where(small, 1.0, rate)
-    return jnp.where(small, series, -jnp.expm1(-jnp.where(small, 1.0, x)) / rate_safe)
-
-
 def equilibrium_rates(env, w0) -> tuple[Float[Array, ""], ...]:
     """(J_I(w0), Gamma_I, Gamma_II, J_II(w0)) with Gamma_i = J_I(w0)(2 n_i(w0) + 1): the
     short- and long-time limits of gamma_+ + gamma_- in eqs 19-20, and the crossover rate."""
@@ -114,34 +103,30 @@ def decay(env, w0, t):
     """Gamma~(t) = int_0^t (gamma_+ + gamma_-), so r(t) = e^{-Gamma~(t)} (unchecked input)."""
     if _is_approximate(env):
         _, gamma_I, gamma_II, j_II = equilibrium_rates(env, w0)
-        return gamma_II * t + (gamma_I - gamma_II) * _saturation(j_II, t)
-    tau, weights = _quadrature.lag_nodes(t)
+        return gamma_II * t + (gamma_I - gamma_II) * saturation(j_II, t)
+    tau, weights = _lag_quadrature.lag_nodes(t)
     up, down = env.rates(t[..., None, None] - tau, w0)
     return jnp.sum(weights * (up + down), axis=(-2, -1))
 
 
 def centre(env, w0, t):
     """c(t) of eq 23 (unchecked input): see the module docstring."""
-    tau, weights = _quadrature.lag_nodes(t)
+    tau, weights = _lag_quadrature.lag_nodes(t)
     if _is_approximate(env):
         j_I, gamma_I, gamma_II, j_II = equilibrium_rates(env, w0)
-        memory = jnp.exp(-j_II * (t[..., None, None] - tau)) * _saturation(j_II, tau)
+        memory = jnp.exp(-j_II * (t[..., None, None] - tau)) * saturation(j_II, tau)
         exponent = gamma_II * tau + (gamma_I - gamma_II) * memory
         return -j_I * jnp.sum(weights * jnp.exp(-exponent), axis=(-2, -1))
     up, down = env.rates(t[..., None, None] - tau, w0)
-    exponent = _quadrature.cumulative(t, up + down)
+    exponent = _lag_quadrature.cumulative(t, up + down)
     return jnp.sum(weights * jnp.exp(-exponent) * (up - down), axis=(-2, -1))
 
 
 def _rotation_angle(env, w0, t):
     """Omega~(t) = int_0^t (w0 + Delta w(t')) dt'."""
-    if _is_approximate(env):
-        shift_I, shift_II = (rotating_wave_shift(bath, w0) for bath in env.system_baths())
-        j_II = env.relaxation_rate(w0)
-        return (w0 + shift_II) * t + (shift_I - shift_II) * _saturation(j_II, t)
-    tau, weights = _quadrature.lag_nodes(t)
-    shift = env.frequency_shift(t[..., None, None] - tau, w0)
-    return w0 * t + jnp.sum(weights * shift, axis=(-2, -1))
+    if isinstance(env, NonEquilibriumBath):
+        return w0 * t + env.accumulated_shift(t, w0)
+    return w0 * t + _lag_quadrature.integral(lambda s: env.frequency_shift(s, w0), t)
 
 
 def ball_radius(env: Environment, w0: ArrayLike, t: ArrayLike) -> Float[Array, "*shape"]:
@@ -233,7 +218,7 @@ def short_time_centre(
     """
     w0 = frequency(w0)
     j_I, gamma_I, _, _ = equilibrium_rates(env, w0)
-    return -j_I * _saturation(gamma_I, checked_times(t))
+    return -j_I * saturation(gamma_I, checked_times(t))
 
 
 def prethermal_centre(env: NonEquilibriumBath, w0: ArrayLike) -> Float[Array, ""]:

@@ -1,6 +1,7 @@
-"""Integrals over the memory lag tau = t - t' in [0, t], with nodes graded towards both ends.
+"""Integrals over [0, t] (times, or the memory lag tau = t - t'), with nodes graded towards
+both ends.
 
-The ball of accessible states needs, at each time t,
+The ball of accessible states (`qoj.prethermal`) needs, at each time t,
 
     Gamma~(t) = int_0^t Gamma(t') dt'   and   int_0^t e^{-(Gamma~(t) - Gamma~(t'))} D(t') dt',
 
@@ -63,6 +64,12 @@ def lag_nodes(t: Float[Array, "*shape"]) -> tuple[Float[Array, "*shape p k"], ..
     unit_weights = jnp.asarray(width[:, None] * w[None, :]).reshape(leading + (start.size, NODES))
     scale = t[..., None, None]
     return scale * unit_nodes, scale * unit_weights
+
+
+def integral(fn, t: Float[Array, "*shape"]) -> Float[Array, "*shape"]:
+    """int_0^t fn(s) ds elementwise over t, for fn elementwise over an array of times."""
+    tau, weights = lag_nodes(t)
+    return jnp.sum(weights * fn(tau), axis=(-2, -1))
 
 
 def cumulative(
