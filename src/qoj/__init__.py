@@ -10,6 +10,7 @@ import importlib.metadata
 
 from . import models as models, nonmarkov as nonmarkov, prethermal as prethermal, spectra as spectra
 from ._bath import Bath as Bath
+from ._cascaded import CascadeTerm as CascadeTerm, cascaded as cascaded
 from ._currents import (
     entropy_production as entropy_production,
     heat_currents as heat_currents,

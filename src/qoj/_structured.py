@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Complex, Float
 
+from ._cascaded import CascadeTerm
 from ._checks import concrete_value
 from ._terms import HamiltonianTerm, JumpTerm, KossakowskiTerm, coefficients
 
@@ -135,6 +136,12 @@ def _products(term):
         if jump is None:
             return None
         return [-0.5 * jump.conj().T @ jump], [(jump, jump.conj().T)]
+    if isinstance(term, CascadeTerm):
+        c1, c2 = concrete_value(term.first), concrete_value(term.second)
+        if c1 is None or c2 is None:
+            return None
+        # c1 rho c2^dag + c2 rho c1^dag - (c2^dag c1) rho - rho (c2^dag c1)^dag
+        return [-(c2.conj().T @ c1)], [(c1, c2.conj().T), (c2, c1.conj().T)]
     if isinstance(term, KossakowskiTerm):
         with jax.ensure_compile_time_eval():
             partner, number = term._mixed()  # sum_m X_m rho Y_m^dag - {number, rho}/2

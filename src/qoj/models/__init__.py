@@ -1,6 +1,7 @@
 """Ready-made models (equinox modules with `.system()` and `.generator(approach=...)`)."""
 
 from ._base import AbstractModel as AbstractModel
+from ._cascaded import CascadedOscillators as CascadedOscillators, CascadedQubits as CascadedQubits
 from ._coupled_oscillators import CoupledOscillators as CoupledOscillators
 from ._coupled_qubits import CoupledQubits as CoupledQubits
 from ._flux_reversal import (
