@@ -8,7 +8,14 @@ Importing qoj changes no global JAX setting: call `qoj.set_precision("double")` 
 
 import importlib.metadata
 
-from . import models as models, nonmarkov as nonmarkov, prethermal as prethermal, spectra as spectra
+from . import (
+    gaussian as gaussian,
+    measures as measures,
+    models as models,
+    nonmarkov as nonmarkov,
+    prethermal as prethermal,
+    spectra as spectra,
+)
 from ._bath import Bath as Bath
 from ._cascaded import CascadeTerm as CascadeTerm, cascaded as cascaded
 from ._currents import (
