@@ -8,6 +8,8 @@ touch pyplot's global state. To add a figure: a module here defining `FIGURE`, l
 """
 
 from . import (
+    _cascade_correlated,
+    _cascade_thermal,
     _coarse_graining,
     _cresser_qubits,
     _cresser_tunnelling,
@@ -32,5 +34,7 @@ FIGURES: dict[str, Figure] = {
         _prethermal_ball.FIGURE,
         _prethermal_time.FIGURE,
         _heat_flux_flips.FIGURE,
+        _cascade_thermal.FIGURE,
+        _cascade_correlated.FIGURE,
     )
 }
