@@ -53,6 +53,11 @@ from ._operators import (
     sigmaz as sigmaz,
 )
 from ._precision import set_precision as set_precision
+from ._release import (
+    cascade_release_time as cascade_release_time,
+    qubit_release_time as qubit_release_time,
+    release_time as release_time,
+)
 from ._scan import scan as scan
 from ._states import expect as expect, gibbs as gibbs, partial_trace as partial_trace
 from ._steady import steady_state as steady_state

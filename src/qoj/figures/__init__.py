@@ -11,6 +11,7 @@ from . import (
     _cascade_correlated,
     _cascade_thermal,
     _coarse_graining,
+    _correlations,
     _cresser_qubits,
     _cresser_tunnelling,
     _fogedby_coupled,
@@ -19,6 +20,7 @@ from . import (
     _local_violation,
     _prethermal_ball,
     _prethermal_time,
+    _release_times,
 )
 from ._base import Figure as Figure, FigureResult as FigureResult
 
@@ -36,5 +38,7 @@ FIGURES: dict[str, Figure] = {
         _heat_flux_flips.FIGURE,
         _cascade_thermal.FIGURE,
         _cascade_correlated.FIGURE,
+        _release_times.FIGURE,
+        _correlations.FIGURE,
     )
 }
