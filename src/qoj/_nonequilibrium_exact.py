@@ -1,4 +1,4 @@
-"""Exact memory integrals of seed 000 (eqs 16-18, A2-A3): prototype."""
+"""Exact memory integrals of seed 000 (eqs 16-18, A2-A3), by panel quadrature with Filon weights."""
 
 import math
 from typing import NamedTuple
@@ -240,7 +240,8 @@ class _Res(NamedTuple):
     z_in: tuple = (8, 10)
     z_sub: tuple = (12, 8)
     l_v: tuple = (8, 4)  # the fixed rule of V: levels towards w0
-    z_v: tuple = (8, 10)  # ... and towards 0  # levels towards the moving lower limit |x| (x < 0) of V
+    z_v: tuple = (8, 10)  # ... towards 0 (the moving lower limit |x|, x < 0, of V)
+
 
 _DEFAULT = _Res()
 
