@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 import qoj
 
@@ -42,3 +43,15 @@ def _check_limits():
     bath = qoj.Bath(qoj.spectra.Ohmic(1e-2, 1.0, 10.0), 10.0)
     limits = np.array([[bath.absorption_rate(W0)], [bath.emission_rate(W0)]])
     np.testing.assert_allclose(alone, np.broadcast_to(limits, alone.shape), rtol=1e-2)
+
+
+@pytest.mark.slow
+def test_exact_rates_figure(tmp_path):
+    """Fig 8: the long-time part follows eq 20 closely, the short-time part oscillates about
+    eq 19 early on (the transient eq 19 lacks)."""
+    from qoj.figures import FIGURES
+
+    numbers = FIGURES["exact-rates"].run(tmp_path).numbers
+    assert numbers["max_rel_diff_long_time_part_vs_eq_20_for_t_gt_300"] < 2e-3
+    assert numbers["short_time_transient_max_deviation_from_eq_19_over_its_t0_value"] > 0.1
+    assert (tmp_path / "exact-rates.png").exists()
