@@ -52,6 +52,13 @@ from ._operators import (
     sigmay as sigmay,
     sigmaz as sigmaz,
 )
+from ._optimize import (
+    AbstractConstraint as AbstractConstraint,
+    Box as Box,
+    OptimizeResult as OptimizeResult,
+    Positive as Positive,
+    optimize as optimize,
+)
 from ._precision import set_precision as set_precision
 from ._release import (
     cascade_release_time as cascade_release_time,
