@@ -1,4 +1,5 @@
-"""The `qoj` command line: `qoj reproduce [FIGURE ...] [--all] [--out DIR] [--full] [--list]`."""
+"""The `qoj` command line: `qoj reproduce [FIGURE ...] [--all] [--out DIR] [--full] [--list]`
+and `qoj scan SPEC.toml [--out PATH] [--no-progress]`."""
 
 import argparse
 import datetime
@@ -9,7 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 
-def _build_parser(names: Sequence[str]) -> tuple[argparse.ArgumentParser, argparse.ArgumentParser]:
+def _build_parser(
+    names: Sequence[str],
+) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The `qoj` parser and its subcommands' parsers by name (they report argument errors)."""
     from . import __version__
 
     parser = argparse.ArgumentParser(
@@ -43,7 +47,26 @@ def _build_parser(names: Sequence[str]) -> tuple[argparse.ArgumentParser, argpar
     reproduce.add_argument(
         "--list", action="store_true", help="list the figure names with a description and exit"
     )
-    return parser, reproduce
+    scan = commands.add_parser(
+        "scan",
+        help="run a parameter scan described by a TOML file",
+        description=(
+            "Scan a ready-made model over the axes of a TOML spec (model, approach, fixed "
+            "parameters, baths, axes, outputs; see examples/scan_coupled_qubits.toml) in "
+            "double precision with qoj.scan, write the dataset (.zarr or .nc) and a quick-look "
+            "<stem>.png next to it."
+        ),
+    )
+    scan.add_argument("spec", type=Path, metavar="SPEC.toml", help="the scan spec")
+    scan.add_argument(
+        "--out",
+        type=Path,
+        metavar="PATH",
+        help="dataset path ending in .zarr or .nc (default: the spec's `output`, else "
+        "SPEC.zarr next to the spec)",
+    )
+    scan.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser, {"reproduce": reproduce, "scan": scan}
 
 
 def _format_value(value) -> str:
@@ -72,28 +95,43 @@ def _read_header(path: Path) -> dict[str, str]:
     return header
 
 
+def _table_cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
 def _write_summary(out: Path, figures) -> None:
-    """summary.md: one line per figure whose <name>.txt is in `out` (from any earlier run)."""
+    """summary.md: an index with one row per figure whose <name>.txt is in `out` (from any
+    earlier run): what it shows, its headline, the time taken and links to its files."""
     import jax
 
     from . import __version__
 
     stamp = datetime.datetime.now().isoformat(timespec="seconds")
-    lines = [
-        "# qoj reproduce: summary",
-        "",
-        f"Last updated {stamp} with qoj {__version__}, jax {jax.__version__} "
-        f"({jax.default_backend()}). One line per figure: what it shows, key numbers, time "
-        "taken. Details and all numbers in `<name>.txt`, the figure in `<name>.png`.",
-        "",
-    ]
+    rows = []
     for name in figures:
         text = out / f"{name}.txt"
         if text.exists():
             header = _read_header(text)
-            lines.append(
-                f"- **{name}** ({header.get('time_s', '?')} s): {header.get('headline', '')}"
-            )
+            cells = [
+                f"**{name}**",
+                _table_cell(header.get("description", "")),
+                _table_cell(header.get("headline", "")),
+                header.get("time_s", "?"),
+                f"[{name}.png]({name}.png), [{name}.txt]({name}.txt)",
+            ]
+            rows.append("| " + " | ".join(cells) + " |")
+    lines = [
+        "# qoj reproduce: summary",
+        "",
+        f"Last updated {stamp} with qoj {__version__}, jax {jax.__version__} "
+        f"({jax.default_backend()}). One row per figure ({len(rows)} in all): what it shows, its "
+        "headline (key numbers), the time taken and its files: the figure in `<name>.png`, "
+        "details and all numbers in `<name>.txt`.",
+        "",
+        "| figure | shows | headline | time (s) | files |",
+        "|---|---|---|---|---|",
+        *rows,
+    ]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
 
 
@@ -157,13 +195,34 @@ def _reproduce(args, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def _scan(args, parser: argparse.ArgumentParser) -> int:
+    import qoj
+
+    from ._scan_spec import SpecError, load_spec, output_path, run_spec
+
+    qoj.set_precision("double")
+    start = time.perf_counter()
+    try:
+        spec = load_spec(args.spec)
+        path = output_path(spec, args.out)
+        ds = run_spec(spec, path, progress=not args.no_progress)
+    except SpecError as e:
+        parser.error(str(e))
+    shape = " x ".join(str(ds.sizes[name]) for name in spec.axes)
+    print(
+        f"{spec.model} ({spec.approach}) over {', '.join(spec.axes)}: {shape} points in "
+        f"{time.perf_counter() - start:.1f} s"
+    )
+    print(f"dataset ({', '.join(ds.data_vars)}): {path}")
+    print(f"quick look: {path.with_suffix('.png')}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `qoj` command; returns the exit code (argparse errors exit with 2)."""
     from .figures import FIGURES
 
-    parser, reproduce = _build_parser(list(FIGURES))
+    parser, commands = _build_parser(list(FIGURES))
     args = parser.parse_args(None if argv is None else [str(a) for a in argv])
-    if args.command == "reproduce":
-        return _reproduce(args, reproduce)
-    parser.error(f"unknown command {args.command!r}")  # unreachable: argparse checks choices
-    return 2
+    run = {"reproduce": _reproduce, "scan": _scan}[args.command]
+    return run(args, commands[args.command])
