@@ -42,6 +42,19 @@ def test_chunked_scan_with_ragged_last_chunk_matches():
     np.testing.assert_allclose(chunked["J_A"].values, whole["J_A"].values, rtol=1e-14)
 
 
+def test_blocks_inside_chunks_match_one_vmap():
+    """batch_size: the chunk runs as lax.map over vmapped blocks (ragged blocks and chunks)."""
+    grid = {"T_A": np.linspace(0.2, 3.0, 7), "g_B": np.array([0.01, 0.05])}
+    whole = qoj.scan(steady_current, grid, batch_size=None, progress=False)
+    for chunk, block in ((None, 4), (6, 4), (5, 32), (14, 1)):
+        blocked = qoj.scan(steady_current, grid, chunk_size=chunk, batch_size=block, progress=False)
+        assert blocked.attrs["batch_size"] == block
+        np.testing.assert_allclose(blocked["J_A"].values, whole["J_A"].values, rtol=1e-14)
+    assert qoj.scan(steady_current, grid, progress=False).attrs["batch_size"] == 32  # CPU
+    with pytest.raises(ValueError, match="batch_size"):
+        qoj.scan(steady_current, grid, batch_size=0)
+
+
 def test_scan_bad_grids():
     with pytest.raises(ValueError, match="grid axis 'T_A' is empty"):
         qoj.scan(steady_current, {"T_A": [], "g_B": [0.1]})
@@ -70,7 +83,9 @@ def test_chunks_are_equal_and_never_larger_than_the_grid(monkeypatch):
     monkeypatch.setattr(jax, "vmap", spy)
     for chunk, expected in [(1000, 10), (4, 4), (7, 5)]:
         batch_sizes.clear()
-        ds = qoj.scan(lambda x: {"y": 2 * x}, {"x": jnp.arange(10.0)}, chunk_size=chunk)
+        ds = qoj.scan(
+            lambda x: {"y": 2 * x}, {"x": jnp.arange(10.0)}, chunk_size=chunk, batch_size=None
+        )
         np.testing.assert_array_equal(ds["y"].values, 2 * np.arange(10.0))
         assert set(batch_sizes) == {expected}, (chunk, batch_sizes)
 
