@@ -156,3 +156,27 @@ def test_bad_input():
         qoj.optimize(
             lambda p: jnp.log(p["x"]), {"x": 0.35}, optax.sgd(0.1), 10, progress=False
         )  # x -> x - 0.1/x: 0.35, 0.064, -1.49: log is nan at step 2
+
+
+def test_loss_through_prethermalization_time():
+    """Maximise t_pr (seed 000, Fig 2 baths) over T_II in a box: t_pr is finite along the
+    path, rises monotonically, and the box holds; 8 Adam steps."""
+
+    def minus_log_time(p):
+        env = qoj.NonEquilibriumBath(
+            qoj.spectra.Ohmic(1e-2, 1.0, 10.0), qoj.spectra.Ohmic(1e-5, 1.0, 10.0), 1.0, p["T_II"]
+        )
+        return -jnp.log(qoj.prethermal.prethermalization_time(env, 1.0).time)
+
+    result = qoj.optimize(
+        minus_log_time,
+        {"T_II": 10.0},
+        optax.adam(0.2),
+        8,
+        constraints={"T_II": qoj.Box(2.0, 20.0)},
+        progress=False,
+    )
+    losses = result.history["loss"]
+    assert np.all(np.isfinite(losses)) and np.all(np.diff(losses) < 0)
+    temperatures = np.asarray(result.history["params"]["T_II"])
+    assert np.all((temperatures > 2.0) & (temperatures < 20.0))
