@@ -10,7 +10,7 @@ by time t (the seed's "released" sign, i.e. minus qoj's heat into the system).
 
 `release_time` solves this for any cumulative heat Q(t) (monotone or not: the FIRST crossing
 counts). The root is bracketed on a uniform grid of [0, t_max], refined by bisection on
-stop-gradient values, and finished by one differentiable Newton step
+stop-gradient values, and finished by one differentiable Newton step (`qoj._crossing`)
 
     tau = t0 - (Q(t0) - q_p) / Q'(t0),     q_p = (p / 100) Q(inf),
 
@@ -45,6 +45,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
 from ._checks import ensure
+from ._crossing import first_crossing
 from ._precision import real_dtype
 
 __all__ = [
@@ -101,33 +102,8 @@ def release_time(
     def h(t):
         return jnp.asarray(released(t), real_dtype()) - target
 
-    h_sg = jax.lax.stop_gradient
-    grid = jnp.linspace(0.0, 1.0, n_grid, dtype=real_dtype()) * h_sg(t_max)
-    values = h_sg(jax.vmap(h)(grid))
-    sign0 = jnp.sign(values[0])
-    crossed = jnp.sign(values) != sign0
-    crossed = crossed | (values == 0)
-    found = jnp.any(crossed)
-    i = jnp.argmax(crossed)  # first crossing (0 if none; masked by `found`)
-    hi = grid[jnp.maximum(i, 1)]
-    lo = grid[jnp.maximum(i - 1, 0)]
-    # an exact zero at the grid point i: collapse the bracket onto it
-    lo = jnp.where(values[i] == 0, grid[i], lo)
-    hi = jnp.where(values[i] == 0, grid[i], hi)
-
-    def bisect(_, bracket):
-        a, b = bracket
-        mid = 0.5 * (a + b)
-        h_mid = h_sg(h(mid))
-        same = (jnp.sign(h_mid) == sign0) & (h_mid != 0)
-        return jnp.where(same, mid, a), jnp.where(same, b, mid)
-
-    lo, hi = jax.lax.fori_loop(0, n_bisect, bisect, (lo, hi))
-    t0 = h_sg(0.5 * (lo + hi))
-    value, slope = jax.jvp(h, (t0,), (jnp.ones_like(t0),))
-    ok = found & (jnp.abs(slope) > 0)
-    safe_slope = jnp.where(ok, slope, 1.0)
-    tau = t0 - jnp.where(ok, value / safe_slope, 0.0)
+    grid = jnp.linspace(0.0, 1.0, n_grid, dtype=real_dtype()) * t_max
+    tau, found = first_crossing(h, grid, n_bisect=n_bisect)
     return jnp.where(found, tau, jnp.inf)
 
 

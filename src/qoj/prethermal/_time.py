@@ -26,11 +26,11 @@ forward and reverse mode, under jit and vmap, and never NaN.
 """
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Bool, Float
 
 from .._checks import ensure
+from .._crossing import first_crossing
 from .._nonequilibrium import NonEquilibriumBath
 from .._precision import real_dtype
 from ._ball import (
@@ -141,41 +141,19 @@ def _window(env, w0, t_max):
     return jnp.minimum(_BEFORE_FASTEST / fastest, _SPAN * t_hi), t_hi
 
 
-def _stop_gradient(tree):
-    return jax.tree_util.tree_map(
-        lambda x: jax.lax.stop_gradient(x) if eqx.is_array(x) else x, tree
-    )
-
-
 def _first_crossing(fn, params, t_lo, t_hi):
     """(t, reached): the first time in [t_lo, t_hi] where fn(params, t) turns positive.
 
-    Grid search and bisection run on stop_gradient'ed params; the final Newton step in log t
-    on the live params carries the implicit derivative. t = t_hi where not reached.
+    `qoj._crossing.first_crossing` in u = log t on a geometric grid, with one extra point
+    1e-6 t_lo before it (where both crossing functions are negative: the radius starts at 1
+    and the distance at 0), so that a crossing before t_lo is found too. t = t_hi where not
+    reached.
     """
-    frozen = _stop_gradient(params)
     grid = jnp.linspace(jnp.log(t_lo), jnp.log(t_hi), _GRID)
-    grid = jax.lax.stop_gradient(grid)
-    # In batches, which bounds the memory of rates evaluated on every quadrature node.
-    values = jax.lax.map(lambda t: fn(frozen, t), jnp.exp(grid), batch_size=_BATCH)
-    crossed = values > 0
-    reached = jnp.any(crossed)
-    index = jnp.argmax(crossed)
-    # A crossing before t_lo (index 0) is searched for over a further 1e-6 t_lo.
-    bracket = (jnp.where(index > 0, grid[jnp.maximum(index - 1, 0)], grid[0] - 14.0), grid[index])
-
-    def bisect(_, bracket):
-        lo, hi = bracket
-        mid = (lo + hi) / 2
-        up = fn(frozen, jnp.exp(mid)) > 0
-        return jnp.where(up, lo, mid), jnp.where(up, mid, hi)
-
-    lo, hi = jax.lax.fori_loop(0, _BISECTIONS, bisect, bracket)
-    u0 = jnp.where(reached, (lo + hi) / 2, grid[-1])
-    value, slope = jax.jvp(lambda u: fn(params, jnp.exp(u)), (u0,), (jnp.ones_like(u0),))
-    usable = reached & jnp.isfinite(value) & (slope != 0)
-    step = jnp.where(usable, value / jnp.where(usable, slope, 1.0), 0.0)
-    u = jnp.clip(u0 - step, bracket[0], bracket[1])
+    grid = jnp.concatenate([grid[:1] - 14.0, grid])
+    u, reached = first_crossing(
+        lambda u: fn(params, jnp.exp(u)), grid, n_bisect=_BISECTIONS, batch_size=_BATCH
+    )
     return jnp.where(reached, jnp.exp(u), t_hi), reached
 
 
