@@ -9,6 +9,7 @@ Importing qoj changes no global JAX setting: call `qoj.set_precision("double")` 
 import importlib.metadata
 
 from . import (
+    fermionic as fermionic,
     gaussian as gaussian,
     measures as measures,
     models as models,

@@ -57,6 +57,7 @@ def check_in_band(energies: ArrayLike, Gamma: ArrayLike, Omega: ArrayLike) -> Ar
     """`energies` unchanged, or an error unless 0 < Gamma < Omega and every level obeys
     sqrt(E^2 + Gamma Omega) < Omega (condition 34: no bound state outside the band)."""
     energies = jnp.asarray(energies, real_dtype())
+    Gamma, Omega = jnp.asarray(Gamma, real_dtype()), jnp.asarray(Omega, real_dtype())
     energies = ensure(energies, ~(Gamma > 0), "Gamma must be > 0")
     energies = ensure(
         energies, ~(Gamma < Omega), "need Gamma < Omega (coupling below the bandwidth)"

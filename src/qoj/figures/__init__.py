@@ -8,6 +8,7 @@ touch pyplot's global state. To add a figure: a module here defining `FIGURE`, l
 """
 
 from . import (
+    _asymptotic_nonmarkovianity,
     _cascade_correlated,
     _cascade_thermal,
     _coarse_graining,
@@ -15,6 +16,8 @@ from . import (
     _cresser_qubits,
     _cresser_tunnelling,
     _exact_rates,
+    _fermionic_dynamics,
+    _fermionic_transmission,
     _fogedby_coupled,
     _fogedby_qubit,
     _heat_flux_flips,
@@ -42,5 +45,8 @@ FIGURES: dict[str, Figure] = {
         _cascade_correlated.FIGURE,
         _release_times.FIGURE,
         _correlations.FIGURE,
+        _fermionic_transmission.FIGURE,
+        _fermionic_dynamics.FIGURE,
+        _asymptotic_nonmarkovianity.FIGURE,
     )
 }
