@@ -18,7 +18,10 @@ from scipy.integrate import quad
 
 import qoj
 from qoj.fermionic import _asymptotic as asy, _landauer as la
+from qoj.fermionic._correlation import gaussian_state, mode_annihilators
+from qoj.fermionic._dimer import Dimer
 from qoj.fermionic._newns import eigenmodes, level_width, shifted_energy
+from qoj.figures._asymptotic_nonmarkovianity import region_masks
 from qoj.nonmarkov import canonical_rates
 from qoj.nonmarkov._asymptotic import asymptotic_nonmarkovianity
 
@@ -29,11 +32,15 @@ BATHS = (0.1, 0.3, 1.2, 0.4)  # T_L, T_R, mu_L, mu_R
 ARGS = SYSTEM + BAND + BATHS
 # Fig 5: h = 1, delta = 0, g = 0.5 (E_1 = 1.25, E_2 = 0.75), Gamma = 0.01, Omega = 10.
 FIG5 = (1.0, 0.0, 0.5, 0.01, 10.0)
-E1, E2 = 1.25, 0.75
 
 
 def _expect(op, rho):
     return np.trace(np.asarray(op) @ np.asarray(rho))
+
+
+def _modes(h, delta, g):
+    """(d_1, d_2) = R (c_L, c_R) on the 4 x 4 space (eq 16)."""
+    return mode_annihilators(eigenmodes(h, delta, g)[1])
 
 
 def _correlation(rho, modes):
@@ -79,7 +86,7 @@ def test_band_quadrature_against_adaptive_quadrature(params):
         )
         assert value == pytest.approx(reference, rel=1e-12, abs=1e-15)
     # phi_j is normalised (eq 26) on the same rule
-    dimer = la._Dimer(*params[:5], 0.1, 0.1, 0.0, 0.0)
+    dimer = Dimer(*params[:5], 0.1, 0.1, 0.0, 0.0)
     np.testing.assert_allclose(dimer.integrate(dimer.phi), 1.0, atol=2e-15)
 
 
@@ -196,10 +203,11 @@ def test_rate_matrices_are_eq_55():
     E'_j and 1/(1 - Gamma/Omega)); eq 55 with E_j and no factor differs by O(Gamma/Omega);
     and Lambda^+ = -i[H', C] + {Gamma, C}/2 with C exact (eq 32) on the diagonal."""
     lambda_plus, lambda_minus = asy.rate_matrices(*ARGS)
-    dimer = la._Dimer(*ARGS)
+    dimer = Dimer(*ARGS)
     Gamma, Omega = BAND
-    j_n = np.asarray(dimer.newns_density())
-    f = np.asarray(dimer.site_occupations())
+    j_n = np.asarray(dimer.junction.density)
+    r = np.asarray(dimer.rotation)
+    f = np.einsum("ja,an,ka->jkn", r, np.asarray(dimer.occupations), r)  # F = R f R^T
     w = np.asarray(dimer.w)
     shifted, widths, energies = (
         np.asarray(x) for x in (dimer.shifted, dimer.widths, dimer.energies)
@@ -270,7 +278,8 @@ def _eq_54_time_domain(args, decay=25.0):
 
 
 def test_rate_matrices_are_the_long_time_limit_of_eq_54():
-    """Lambda^+ (1 - Gamma/Omega) = lim int_0^t G^dag Phi + h.c. (eq 54, EPA): ~1e-13."""
+    """Lambda^+ = lim N int_0^t G^dag Phi + h.c. (eq 54, EPA, with the pole weight N = 1/(1 -
+    Gamma/Omega) of `epa_correlations`; the printed eq 54 has N = 1): ~1e-13."""
     args = (1.0, 0.3, 0.5, 0.5, 10.0, 0.2, 0.3, 1.2, 0.4)
     lambda_plus, _ = asy.rate_matrices(*args)
     reference = _eq_54_time_domain(args) / (1 - args[3] / args[4])
@@ -291,7 +300,7 @@ def test_rate_matrices_are_the_long_time_limit_of_eq_54_weak_coupling():
 def _eq_51(args):
     """The dissipator of eq 51 built straight from Lambda^+- (one Kossakowski term)."""
     lambda_plus, lambda_minus = asy.rate_matrices(*args)
-    modes = asy._eigenmode_operators(*args[:3])
+    modes = _modes(*args[:3])
     ops = jnp.concatenate([modes, jnp.conj(jnp.swapaxes(modes, -1, -2))])
     zero = jnp.zeros((2, 2))
     rates = jnp.block([[lambda_minus, zero], [zero, lambda_plus.T]])
@@ -308,7 +317,7 @@ def test_decomposition_adds_up_to_eq_51(basis):
     np.testing.assert_allclose(total, _eq_51(ARGS), atol=1e-16)
     np.testing.assert_allclose(gen.hamiltonian, asy.system_hamiltonian(*SYSTEM), atol=0)
     # eigenmodes: H_S = sum_j E_j d_j^dag d_j, canonical anticommutators
-    modes = np.asarray(asy._eigenmode_operators(*SYSTEM))
+    modes = np.asarray(_modes(*SYSTEM))
     energies, _ = eigenmodes(*SYSTEM)
     np.testing.assert_allclose(
         sum(e * d.conj().T @ d for e, d in zip(np.asarray(energies), modes, strict=True)),
@@ -328,7 +337,7 @@ def test_interference_term_properties_eq_68():
     coherence only."""
     gen = asy.asymptotic_generator(*ARGS)
     interference = gen.parts["interference"]
-    modes = asy._eigenmode_operators(*SYSTEM)
+    modes = _modes(*SYSTEM)
     lambda_plus, _ = asy.rate_matrices(*ARGS)
     for d in modes:
         np.testing.assert_allclose(interference.adjoint(0.0, d.conj().T @ d), 0.0, atol=1e-17)
@@ -342,9 +351,9 @@ def test_stationary_state_is_gaussian_with_the_exact_populations():
     (eq F6); its populations are those of the exact eq 32."""
     gen = asy.asymptotic_generator(*ARGS)
     rho = qoj.steady_state(gen)
-    modes = asy._eigenmode_operators(*SYSTEM)
+    modes = _modes(*SYSTEM)
     c = asy.asymptotic_correlation(*ARGS)
-    np.testing.assert_allclose(rho, asy._gaussian_state(c, modes), atol=1e-15)
+    np.testing.assert_allclose(rho, gaussian_state(c, eigenmodes(*SYSTEM)[1]), atol=1e-15)
     np.testing.assert_allclose(_correlation(rho, modes), c, atol=1e-15)
     exact = la.stationary_correlation(*ARGS)
     np.testing.assert_allclose(np.diag(_correlation(rho, modes)), np.diag(exact), atol=1e-14)
@@ -358,9 +367,9 @@ def test_many_body_evolution_reproduces_eqs_48_and_49():
     dC/dt = i[H', C] - {Gamma, C}/2 + Lambda^+; eq 49 for the double occupancy D), from a
     random initial state (coherent across particle-number sectors too): ~1e-15."""
     gen = asy.asymptotic_generator(*ARGS)
-    modes = asy._eigenmode_operators(*SYSTEM)
+    modes = _modes(*SYSTEM)
     lambda_plus = np.asarray(asy.rate_matrices(*ARGS)[0])
-    dimer = la._Dimer(*ARGS)
+    dimer = Dimer(*ARGS)
     levels, widths = np.diag(np.asarray(dimer.shifted)), np.diag(np.asarray(dimer.widths))
     rng = np.random.default_rng(1)
     a = rng.normal(size=(4, 4)) + 1j * rng.normal(size=(4, 4))
@@ -395,10 +404,9 @@ def test_fixed_points_of_the_bath_generators_eq_59():
     """L_a r_a = 0 for the Gaussian r_a with C = diag(int phi_j f_a) (eq 59), uniquely; for
     Gamma -> 0, C -> f_a(E_j) (eq 7)."""
     gen = asy.asymptotic_generator(*ARGS)
-    modes = asy._eigenmode_operators(*SYSTEM)
     occupations = asy.bath_fixed_points(*ARGS)
     for index, name in enumerate("LR"):
-        r = asy._gaussian_state(jnp.diag(occupations[index]), modes)
+        r = gaussian_state(jnp.diag(occupations[index]), eigenmodes(*SYSTEM)[1])
         np.testing.assert_allclose(gen.parts[name](0.0, r), 0.0, atol=1e-17)
         singular = scipy.linalg.svdvals(np.asarray(gen.parts[name].superoperator()))
         assert singular[-1] < 1e-16 < 1e-4 < singular[-2]  # a one-dimensional kernel
@@ -414,7 +422,7 @@ def test_appendix_F_interference_is_not_positive():
     lambda_3 = -|Lambda^+_12| < 0 (eq F2); qoj's canonical rates of L_int are 2 lambda_j."""
     gen = asy.asymptotic_generator(*ARGS)
     lambda_plus, _ = asy.rate_matrices(*ARGS)
-    modes = asy._eigenmode_operators(*SYSTEM)
+    modes = _modes(*SYSTEM)
     rates, channels = asy.interference_channels(lambda_plus, modes)
     rebuilt = sum(
         rate * qoj._terms.JumpTerm(op, 1.0).matrix()
@@ -447,7 +455,7 @@ def test_additive_currents_eqs_61_62_and_the_quantum_optical_limit():
     7.5e-4 for Gamma = 0.05, 0.005, 0.0005, Delta = 0.58)."""
     gen = asy.asymptotic_generator(*ARGS)
     rho = qoj.steady_state(gen)
-    sites = asy._site_operators()
+    sites = mode_annihilators()
     number = sum(c.conj().T @ c for c in sites)
     particle = qoj.particle_currents(gen, rho, number)
     energy = qoj.heat_currents(gen, rho)
@@ -478,7 +486,7 @@ def test_local_basis_rates_and_currents_eqs_70_to_81():
     loss, gain = (np.asarray(x) for x in asy.local_rates(*ARGS))
     np.testing.assert_allclose(np.diag(local_plus), gain, atol=1e-17)
     np.testing.assert_allclose(np.diag(local_minus), loss, atol=1e-17)
-    dimer = la._Dimer(*ARGS)
+    dimer = Dimer(*ARGS)
     phi, widths = dimer.phi, dimer.widths
     f_l, f_r = dimer.occupations
     g, splitting = SYSTEM[2], float(dimer.splitting)
@@ -499,7 +507,7 @@ def test_local_basis_rates_and_currents_eqs_70_to_81():
     gen = asy.asymptotic_generator(*ARGS)
     local = asy.asymptotic_generator(*ARGS, basis="local")
     rho = qoj.steady_state(gen)
-    c_l, c_r = asy._site_operators()
+    c_l, c_r = mode_annihilators()
     n_l = c_l.conj().T @ c_l
     number = n_l + c_r.conj().T @ c_r
     closed = asy.local_currents(*ARGS)
@@ -547,7 +555,7 @@ def test_weak_coupling_limit_is_qoj_global_master_equation():
     14% off at mu_L = 0.5)."""
     h, delta, g = SYSTEM
     Gamma, Omega = 1e-4, 10.0
-    sites = asy._site_operators()
+    sites = mode_annihilators()
     hamiltonian = asy.system_hamiltonian(h, delta, g)
 
     def global_generator(T_L, T_R, mu_L, mu_R):
@@ -602,37 +610,29 @@ def test_generic_nonmarkovianity_is_twice_the_papers(baths):
     np.testing.assert_allclose(np.sort(np.asarray(canonical_rates(gen)[0])), expected, atol=1e-15)
 
 
-def _region_masks(mu_l, mu_r, margin):
-    def inside(x):
-        return (x > E2 + margin) & (x < E1 - margin)
-
-    def below(x):
-        return x < E2 - margin
-
-    def above(x):
-        return x > E1 + margin
-
-    return {
-        "one in, one out": (inside(mu_l) & (below(mu_r) | above(mu_r)))
-        | (inside(mu_r) & (below(mu_l) | above(mu_l))),
-        "both in": inside(mu_l) & inside(mu_r),
-        "both out, same side": (below(mu_l) & below(mu_r)) | (above(mu_l) & above(mu_r)),
-        "both out, opposite": (below(mu_l) & above(mu_r)) | (above(mu_l) & below(mu_r)),
-    }
-
-
 def _nu_map(mus, temperature):
+    """nu_inf over the (mu_L, mu_R) grid of `mus` (first axis mu_L) at T_L = T_R."""
     nu = jax.jit(
         jax.vmap(
             lambda m_l, m_r: asy.dimer_nonmarkovianity(*FIG5, temperature, temperature, m_l, m_r)
         )
     )
     mu_l, mu_r = np.meshgrid(mus, mus, indexing="ij")
-    return (
-        mu_l,
-        mu_r,
-        np.asarray(nu(jnp.asarray(mu_l.ravel()), jnp.asarray(mu_r.ravel()))).reshape(mu_l.shape),
-    )
+    return np.asarray(nu(jnp.asarray(mu_l.ravel()), jnp.asarray(mu_r.ravel()))).reshape(mu_l.shape)
+
+
+def _check_fig_5_regions(mus, temperature, smallest, rtol):
+    """nu_inf > `smallest` Gamma where one chemical potential lies between E_2 and E_1 and the
+    other outside, with median (sqrt 2 - 1) Gamma / 4 to `rtol`; exactly 0 for mu_L = mu_R;
+    elsewhere a median below 0.4 of it."""
+    nu = _nu_map(mus, temperature)
+    masks = region_masks(mus, margin=0.1)
+    cross = nu[masks["one_in_one_out"]]
+    assert cross.min() > smallest * 0.01
+    np.testing.assert_allclose(np.median(cross), (np.sqrt(2) - 1) / 4 * 0.01, rtol=rtol)
+    assert np.all(np.diag(nu) == 0.0)
+    for name in ("both_in", "both_out_same_side", "both_out_opposite"):
+        assert np.median(nu[masks[name]]) < 0.4 * np.median(cross), name
 
 
 def test_fig_5_regions_at_low_temperature():
@@ -643,15 +643,7 @@ def test_fig_5_regions_at_low_temperature():
     the levels). The one-in-one-out median is 0.104 Gamma (min 0.099 Gamma), the
     delta-function-limit value (sqrt 2 - 1) Gamma / 4 = 0.1036 Gamma; the map's maximum is
     0.23 Gamma, where a chemical potential sits on a level."""
-    mus = np.linspace(0.0, 2.0, 25)
-    mu_l, mu_r, nu = _nu_map(mus, 0.02)
-    masks = _region_masks(mu_l, mu_r, margin=0.1)
-    cross = nu[masks["one in, one out"]]
-    assert cross.min() > 0.02 * 0.01
-    np.testing.assert_allclose(np.median(cross), (np.sqrt(2) - 1) / 4 * 0.01, rtol=0.1)
-    assert np.all(np.diag(nu) == 0.0)
-    for name in ("both in", "both out, same side", "both out, opposite"):
-        assert np.median(nu[masks[name]]) < 0.4 * np.median(cross), name
+    _check_fig_5_regions(np.linspace(0.0, 2.0, 25), 0.02, smallest=0.02, rtol=0.1)
     # in equilibrium the rate matrices are diagonal and non-negative
     lambda_plus, lambda_minus = asy.rate_matrices(*FIG5, 0.07, 0.07, 0.9, 0.9)
     assert float(jnp.abs(lambda_plus[0, 1])) == 0.0 and float(jnp.abs(lambda_minus[0, 1])) == 0.0
@@ -665,7 +657,7 @@ def test_nonmarkovianity_shrinks_with_temperature():
     """'significantly reduced once the thermal energy grows comparable to the splitting':
     max nu over the map at T = 0.02, 0.1, 0.25: 2.2e-3, 7.7e-4, 7.3e-5 (Gamma = 0.01)."""
     mus = np.linspace(0.0, 2.0, 21)
-    peaks = [float(_nu_map(mus, T)[2].max()) for T in (0.02, 0.1, 0.25)]
+    peaks = [float(_nu_map(mus, T).max()) for T in (0.02, 0.1, 0.25)]
     assert peaks[0] > 2 * peaks[1] > 4 * peaks[2]
 
 
@@ -749,7 +741,7 @@ def test_other_bad_input():
     with pytest.raises(ValueError, match="condition 34"):
         la.transmission(0.0, 9.6, 0.3, 0.5, 0.5, 10.0)
     with pytest.raises(ValueError, match="eigenvalues in"):
-        asy._gaussian_state(jnp.diag(jnp.array([1.5, 0.2])), asy._eigenmode_operators(*SYSTEM))
+        gaussian_state(jnp.diag(jnp.array([1.5, 0.2])), eigenmodes(*SYSTEM)[1])
     with pytest.raises(ValueError, match="Hermitian"):
         asy.rate_matrix_nonmarkovianity(jnp.array([[0.0, 1.0], [0.0, 0.0]]), jnp.eye(2))
     with pytest.raises(ValueError, match="T_L, T_R > 0"):
@@ -767,35 +759,25 @@ def test_other_bad_input():
 
 @pytest.mark.slow
 def test_stationary_correlation_matches_the_exact_solution_module():
-    """Eq 32 here (graded rule in w) and in qoj.fermionic._exact (rule in the chain's wave
-    number q) agree to ~5e-16; the asymptotic master equation's populations equal them, while
-    the un-normalised EPA of `epa_correlations` (G_j = e^{-i z_j t}, no amplitude) gives
-    (1 - Gamma/Omega) times the asymptotic C of `asymptotic_correlation`."""
-    from qoj.fermionic import _exact
-
+    """Eq 32 on the stationary rule (`stationary_correlation`) and on a junction built for
+    t_max = 150 (more panels) agree to ~5e-16; the asymptotic master equation's populations
+    equal them; and the EPA of `epa_correlations` at late times is `asymptotic_correlation`
+    (one convention: both carry the weight 1/(1 - Gamma/Omega) of phi_j's pole)."""
     args = SYSTEM + (0.5, 10.0) + BATHS  # Gamma t = 75 at t = 150: the transient is gone
-    junction = _exact.newns_junction(*args, t_max=150.0)
-    exact = np.asarray(_exact.steady_state_correlation(junction))
+    junction = qoj.fermionic.newns_junction(*args, t_max=150.0)
+    exact = np.asarray(qoj.fermionic.steady_state_correlation(junction))
     np.testing.assert_allclose(la.stationary_correlation(*args), exact, atol=1e-14)
     c = np.asarray(asy.asymptotic_correlation(*args))
     np.testing.assert_allclose(np.diag(c), np.diag(exact), atol=1e-14)
     assert np.abs(c[0, 1] - exact[0, 1]) > 1e-5  # O(Gamma / Omega) off the diagonal
-    late, _ = _exact.epa_correlations(junction, jnp.array([150.0]), jnp.zeros((2, 2)))
-    np.testing.assert_allclose(late[0], (1 - 0.5 / 10.0) * c, atol=1e-13)
+    late, _ = qoj.fermionic.epa_correlations(junction, jnp.array([150.0]), jnp.zeros((2, 2)))
+    np.testing.assert_allclose(late[0], c, atol=1e-13)
 
 
 @pytest.mark.slow
 def test_fig_5_full_map():
     """Fig 5(a) on a 101 x 101 grid at T = 0.01: the same statements as the fast test."""
-    mus = np.linspace(0.0, 2.0, 101)
-    mu_l, mu_r, nu = _nu_map(mus, 0.01)
-    masks = _region_masks(mu_l, mu_r, margin=0.1)
-    cross = nu[masks["one in, one out"]]
-    assert cross.min() > 0.05 * 0.01
-    np.testing.assert_allclose(np.median(cross), (np.sqrt(2) - 1) / 4 * 0.01, rtol=0.05)
-    assert np.all(np.diag(nu) == 0.0)
-    for name in ("both in", "both out, same side", "both out, opposite"):
-        assert np.median(nu[masks[name]]) < 0.4 * np.median(cross), name
+    _check_fig_5_regions(np.linspace(0.0, 2.0, 101), 0.01, smallest=0.05, rtol=0.05)
 
 
 @pytest.mark.slow

@@ -34,7 +34,8 @@ def test_generators_and_their_currents():
     generators give the same boundary currents; both conserve particles and energy; they
     agree with Landauer (eqs 43-44) to O(Gamma/Delta) (eqs 61-62), and so does the current
     g Im <c_L^dag c_R> between the sites (eq D1); the asymptotic steady state carries the
-    coherence of that current and the global one none; the local basis splitting of the same generator adds up to the same currents."""
+    coherence of that current and the global one none; the local-basis splitting of the same
+    generator conserves particles too."""
     model = qoj.models.FermionicDimer(*PARAMETERS)
     particles, energy, rho = steady_currents(model, "asymptotic")
     global_particles, global_energy, rho_global = steady_currents(model, "global")

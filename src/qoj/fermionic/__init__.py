@@ -4,10 +4,13 @@ reservoirs, their exact solution, Landauer currents and asymptotic master equati
 - Correlation-matrix formalism (`_correlation`): C_jk = Tr[rho d_j^dag d_k], the double
   occupancy D, and back to the 4 x 4 Jordan-Wigner density matrix.
 - Eigenmodes and the Newns energy distributions (`_newns`, eqs 16-17, 35-37).
-- The exact solution for any spectral density (`_exact`, eqs 24-33), the exponential-propagator
-  approximation (eqs 53-54) and the exact time-local master equation (eqs 47-52).
+- The frequency rule of every integral over the band (`_quadrature`).
+- The sampled junction and its stationary state (`_junction`, eqs 25-28, 32), the exact solution
+  for any spectral density (`_exact`, eqs 24-31), the exponential-propagator approximation
+  (eqs 53-54) and the exact time-local master equation (`_master_equation`, eqs 47-52).
 - A finite-chain simulation for verification (`_chain`).
-- Landauer currents and the transmission function (`_landauer`, eqs 43-46, D1, D4-D5).
+- The nine parameters checked and sampled once for the stationary functions (`_dimer`);
+  Landauer currents and the transmission function (`_landauer`, eqs 43-46, D1, D4-D5).
 - The asymptotic master equation (`_asymptotic`): rate matrices Lambda^+- (eq 55), the
   decomposition L = L_L + L_R + L_int (eqs 56-58, 65-68) and in the local basis (69-81), and
   the asymptotic non-Markovianity (eq 82).
@@ -48,17 +51,14 @@ from ._correlation import (
     state_from_correlations as state_from_correlations,
 )
 from ._exact import (
-    ExactJunction as ExactJunction,
-    canonical_form as canonical_form,
-    canonical_jump_operators as canonical_jump_operators,
-    correlation_equations as correlation_equations,
     epa_correlations as epa_correlations,
     exact_correlations as exact_correlations,
-    exact_generator as exact_generator,
-    master_equation_rates as master_equation_rates,
-    newns_junction as newns_junction,
     noise_matrix as noise_matrix,
     propagator as propagator,
+)
+from ._junction import (
+    ExactJunction as ExactJunction,
+    newns_junction as newns_junction,
     steady_state_correlation as steady_state_correlation,
 )
 from ._landauer import (
@@ -68,6 +68,13 @@ from ._landauer import (
     stationary_correlation as stationary_correlation,
     transmission as transmission,
     transmission_quantum_optical as transmission_quantum_optical,
+)
+from ._master_equation import (
+    canonical_form as canonical_form,
+    canonical_jump_operators as canonical_jump_operators,
+    correlation_equations as correlation_equations,
+    exact_generator as exact_generator,
+    master_equation_rates as master_equation_rates,
 )
 from ._newns import (
     check_in_band as check_in_band,

@@ -14,7 +14,7 @@ coherent part H'_S = sum_j E'_j d_j^dag d_j. This is eq 55 with the EPA pole E'_
 of eq 53 and the normalisation 1/(1 - Gamma/Omega) of phi_j (eq 35). The paper then replaces
 E'_j by E_j and drops the factor ("to the same order", section IV B), which changes Lambda^+ by
 O(Gamma/Omega) (measured: 7.7e-3 relative at Gamma/Omega = 5e-3, tests). The form used here is
-chosen because with it
+chosen (for `epa_correlations` too: one convention) because with it
 
 * the diagonal is exactly Lambda^+_jj = Gamma_j int phi_j F_jj (eq 58 summed over the baths),
   so L = L_L + L_R + L_int (eq 56) is an identity, not an approximation, and eqs 61, 62, 66,
@@ -22,11 +22,12 @@ chosen because with it
 * Lambda^+ = -i[H', C] + {Gamma, C}/2 with C the stationary correlation matrix of the EPA,
   whose diagonal equals the exact C_jj(inf) of eq 32 (checked to ~1e-15; the off-diagonal
   C_12 differs from eq 32 by O(Gamma/Omega));
-* it is the t -> inf limit of eq 54, int_0^t G^dag Phi dt' + h.c. with the EPA propagator
-  G_j = exp(-i E'_j t - Gamma_j t / 2) (eq 53), times 1/(1 - Gamma/Omega) (checked against a
-  direct time-domain quadrature of eq 54 to ~1e-12). Without that factor (the unit-amplitude
-  EPA of `qoj.fermionic.epa_correlations`) the stationary C is (1 - Gamma/Omega) times
-  `asymptotic_correlation` (checked), so its populations miss eq 32 by Gamma/Omega.
+* it is the t -> inf limit of the EPA (eq 54 with G_j = exp(-i E'_j t - Gamma_j t / 2), eq 53)
+  with the same weight 1/(1 - Gamma/Omega) on the bath's part: `qoj.fermionic.epa_correlations`
+  at late times is `asymptotic_correlation` (checked; against a direct time-domain quadrature
+  of eq 54 to ~1e-12). The printed paper has no factor in eqs 53-55; without it the
+  stationary populations miss eq 32 by Gamma/Omega, and the EPA misses Fig 4 by 7.1e-4 (a),
+  5.7e-4 (b) instead of 4.0e-7, 5.2e-7 (Gamma/Omega = 2e-3).
 
 Decomposition (eqs 56-58, 65). With Gamma_{L,j} = Gamma_j R_j1^2, Gamma_{R,j} = Gamma_j R_j2^2,
 
@@ -62,93 +63,39 @@ from jaxtyping import Array, ArrayLike, Complex, Float
 from .._checks import ensure, hermitian
 from .._generator import Generator, GeneratorPart
 from .._linalg import eigh
-from .._operators import fermion_ops
 from .._precision import complex_dtype
 from .._terms import HamiltonianTerm, JumpTerm, KossakowskiTerm
-from ._landauer import _Dimer
-from ._newns import eigenmodes
-
-_PARAMETERS = """    Args:
-        h, delta, g: mean site energy (h_L + h_R)/2, detuning h_L - h_R and tunnel coupling
-            of H_S (eq 10); g^2 + delta^2 > 0.
-        Gamma, Omega: the Newns band of each chain (eq 19, `qoj.spectra.Newns(Gamma, Omega)`):
-            0 < Gamma < Omega, both levels inside the band (condition 34).
-        T_L, T_R: bath temperatures (>= 0).
-        mu_L, mu_R: chemical potentials.
-"""
-
-
-def _doc(function):
-    """Write the shared parameter list into `function`'s docstring at `{parameters}`."""
-    assert "    {parameters}" in function.__doc__, function.__name__
-    function.__doc__ = function.__doc__.replace("    {parameters}", _PARAMETERS.rstrip())
-    return function
-
-
-# --- operators -----------------------------------------------------------------------------
-
-
-def _site_operators() -> Complex[Array, "2 4 4"]:
-    """(c_L, c_R) on the 4 x 4 Jordan-Wigner space (`qoj.fermion_ops(2)`: mode 0 is site L).
-    (`qoj.fermionic.mode_annihilators` builds the same operators; these few lines keep this
-    module independent of it.)"""
-    return fermion_ops(2).astype(complex_dtype())
-
-
-def _eigenmode_operators(h: ArrayLike, delta: ArrayLike, g: ArrayLike) -> Complex[Array, "2 4 4"]:
-    """(d_1, d_2) = R (c_L, c_R) on the 4 x 4 Jordan-Wigner space (seed 003 eq 16); d_1 is
-    the upper level E_1 = h + Delta/2. They obey {d_j, d_k^dag} = delta_jk and
-    Tr[d_j^dag d_k] = 2 delta_jk."""
-    _, rotation = eigenmodes(h, delta, g)
-    return jnp.einsum("ja,amn->jmn", rotation.astype(complex_dtype()), _site_operators())
+from ._correlation import mode_annihilators
+from ._dimer import Dimer, dimer_function
 
 
 def system_hamiltonian(h: ArrayLike, delta: ArrayLike, g: ArrayLike) -> Complex[Array, "4 4"]:
     """H_S = h_L n_L + h_R n_R - (g/2)(c_L^dag c_R + c_R^dag c_L) (seed 003 eq 10), with
     h_L = h + delta/2, h_R = h - delta/2; equal to sum_j E_j d_j^dag d_j."""
-    c_l, c_r = _site_operators()
+    c_l, c_r = mode_annihilators()
     h_l, h_r = h + delta / 2, h - delta / 2
     hop = c_l.conj().T @ c_r
     return h_l * c_l.conj().T @ c_l + h_r * c_r.conj().T @ c_r - 0.5 * g * (hop + hop.conj().T)
 
 
-def _gaussian_state(
-    correlation: Complex[ArrayLike, "m m"], modes: Complex[ArrayLike, "m n n"]
-) -> Complex[Array, "n n"]:
-    """The number-conserving Gaussian state with <a_j^dag a_k> = correlation_jk for the modes
-    a_j = modes[j] (seed 003 eq F6). With correlation = V diag(n) V^dag, the modes
-    b_m = sum_k V_km a_k are uncorrelated, and rho = prod_m [n_m b_m^dag b_m + (1 - n_m) b_m
-    b_m^dag]. `correlation` must be Hermitian with eigenvalues in [0, 1]."""
-    correlation = hermitian(correlation, "correlation")
-    modes = jnp.asarray(modes, complex_dtype())
-    occupations, vectors = eigh(correlation)
-    tol = 1e-10
-    occupations = ensure(
-        occupations,
-        jnp.any((occupations < -tol) | (occupations > 1 + tol)),
-        "correlation must have eigenvalues in [0, 1]",
-    )
-    new_modes = jnp.einsum("km,kab->mab", vectors, modes)
-    rho = jnp.eye(modes.shape[-1], dtype=modes.dtype)
-    for m in range(modes.shape[0]):
-        b = new_modes[m]
-        full = b.conj().T @ b
-        rho = rho @ (occupations[m] * full + (1 - occupations[m]) * (b @ b.conj().T))
-    return rho
-
-
 # --- rates ---------------------------------------------------------------------------------
 
 
-def _bath_rates(dimer: _Dimer):
+def _bath_rates(dimer: Dimer):
     """(gamma^-, gamma^+) of eq 58, each (bath, level)."""
     weights = dimer.widths[None, :] * dimer.rotation.T**2  # Gamma_{a,j} = Gamma_j R_ja^2
     filled = dimer.integrate(dimer.occupations[:, None, :] * dimer.phi[None, :, :])
-    empty = dimer.integrate(dimer.vacancies[:, None, :] * dimer.phi[None, :, :])
+    empty = dimer.integrate((1.0 - dimer.occupations)[:, None, :] * dimer.phi[None, :, :])
     return weights * empty, weights * filled
 
 
-def _interference(dimer: _Dimer):
+def _local_rates(dimer: Dimer):
+    """(gamma-bar^-, gamma-bar^+) of eq 70: the bath rates summed over the levels."""
+    minus, plus = _bath_rates(dimer)
+    return jnp.sum(minus, axis=1), jnp.sum(plus, axis=1)
+
+
+def _interference(dimer: Dimer):
     """(xi, eta): Lambda^+_12 = xi + i eta (eqs 66-67, with the corrections of the module)."""
     window = dimer.occupations[0] - dimer.occupations[1]
     ab = dimer.rotation[0, 0] * dimer.rotation[1, 0]  # R_11 R_21 = g / (2 Delta)
@@ -159,7 +106,7 @@ def _interference(dimer: _Dimer):
     return xi, eta
 
 
-def _rate_matrices(dimer: _Dimer):
+def _rate_matrices(dimer: Dimer):
     minus, plus = _bath_rates(dimer)
     gain, loss = jnp.sum(plus, axis=0), jnp.sum(minus, axis=0)
     xi, eta = _interference(dimer)
@@ -171,18 +118,8 @@ def _rate_matrices(dimer: _Dimer):
     return lambda_plus, lambda_minus
 
 
-@_doc
-def rate_matrices(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Complex[Array, "2 2"], Complex[Array, "2 2"]]:
+@dimer_function
+def rate_matrices(dimer: Dimer) -> tuple[Complex[Array, "2 2"], Complex[Array, "2 2"]]:
     """The asymptotic gain and loss rate matrices (Lambda^+, Lambda^-) in the eigenmode basis
     (seed 003 eq 55, with E'_j and the factor 1/(1 - Gamma/Omega): see the module docstring).
 
@@ -193,21 +130,11 @@ def rate_matrices(
     Returns:
         (Lambda^+, Lambda^-), Hermitian 2 x 2 complex matrices.
     """
-    return _rate_matrices(_Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R))
+    return _rate_matrices(dimer)
 
 
-@_doc
-def bath_rates(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Float[Array, "2 2"], Float[Array, "2 2"]]:
+@dimer_function
+def bath_rates(dimer: Dimer) -> tuple[Float[Array, "2 2"], Float[Array, "2 2"]]:
     """Decay and gain rates (gamma^-, gamma^+) of the additive generators L_L, L_R (seed 003
     eq 58), each of shape (bath, level) with bath 0 = L, 1 = R and level 0 = E_1, 1 = E_2:
 
@@ -218,21 +145,11 @@ def bath_rates(
     global (Davies) rates J(E_j) R_ja^2 (1 - f_a(E_j)) and J(E_j) R_ja^2 f_a(E_j).
 
     {parameters}"""
-    return _bath_rates(_Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R))
+    return _bath_rates(dimer)
 
 
-@_doc
-def interference_coefficients(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Float[Array, ""], Float[Array, ""]]:
+@dimer_function
+def interference_coefficients(dimer: Dimer) -> tuple[Float[Array, ""], Float[Array, ""]]:
     """(xi, eta) with Lambda^+_12 = xi + i eta (seed 003 eqs 66-67, corrected):
 
         xi  = (g / 4 Delta) int dw sum_j Gamma_j phi_j(w) [f_L(w) - f_R(w)],
@@ -242,10 +159,10 @@ def interference_coefficients(
     f_L = f_R.
 
     {parameters}"""
-    return _interference(_Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R))
+    return _interference(dimer)
 
 
-def _stationary_epa(dimer: _Dimer, lambda_plus):
+def _stationary_epa(dimer: Dimer, lambda_plus):
     """C = Lambda^+_jk / ((Gamma_j + Gamma_k)/2 - i (E'_j - E'_k)): the fixed point of eq 48."""
     widths, levels = dimer.widths, dimer.shifted
     denominator = 0.5 * (widths[:, None] + widths[None, :]) - 1j * (
@@ -254,18 +171,8 @@ def _stationary_epa(dimer: _Dimer, lambda_plus):
     return lambda_plus / denominator
 
 
-@_doc
-def asymptotic_correlation(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> Complex[Array, "2 2"]:
+@dimer_function
+def asymptotic_correlation(dimer: Dimer) -> Complex[Array, "2 2"]:
     """The stationary correlation matrix C_jk = <d_j^dag d_k> of the asymptotic master equation:
     the fixed point of eq 48, 0 = i[H', C] - {Gamma, C}/2 + Lambda^+, i.e.
 
@@ -274,30 +181,25 @@ def asymptotic_correlation(
     Its diagonal equals the exact C_jj(inf) of eq 32; C_12 differs from eq 32 by O(Gamma/Omega).
     The stationary state of `asymptotic_generator` is the Gaussian state with this C.
 
+    Convention, shared with `qoj.fermionic.epa_correlations`: the EPA's bath part, hence eq 55,
+    carries the weight 1/(1 - Gamma/Omega) of the pole in phi_j (eq 35), so that this C is the
+    t -> inf limit of `epa_correlations` (to quadrature accuracy). The printed paper has no
+    such factor in eqs 53-55 (and E_j for E'_j in eq 55); its stationary populations are
+    (1 - Gamma/Omega) times eq 32 (to first order), and its EPA misses Fig 4 by O(Gamma/Omega)
+    (7.1e-4, 5.7e-4) where this one misses it by O((Gamma/Omega)^2) (4.0e-7, 5.2e-7).
+
     {parameters}"""
-    dimer = _Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
     return _stationary_epa(dimer, _rate_matrices(dimer)[0])
 
 
-@_doc
-def bath_fixed_points(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> Float[Array, "2 2"]:
+@dimer_function
+def bath_fixed_points(dimer: Dimer) -> Float[Array, "2 2"]:
     """Occupations n_{a,j} = int phi_j f_a of the fixed point r_a of L_a (seed 003 eq 59):
     r_a is the Gaussian state with <d_j^dag d_k> = delta_jk n_{a,j} (`gaussian_state`), the
     reduced state of the global Gibbs state of bath a (eq 60, appendix C); n_{a,j} -> f_a(E_j)
     for Gamma -> 0. Shape (bath, level).
 
     {parameters}"""
-    dimer = _Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
     return dimer.integrate(dimer.occupations[:, None, :] * dimer.phi[None, :, :])
 
 
@@ -323,18 +225,9 @@ def _off_diagonal(matrix):
     return matrix * (1.0 - jnp.eye(2))
 
 
+@dimer_function
 def asymptotic_generator(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-    *,
-    basis: Literal["energy", "local"] = "energy",
+    dimer: Dimer, *, basis: Literal["energy", "local"] = "energy"
 ) -> Generator:
     """The asymptotic master equation of the dimer (seed 003 eqs 50-51 with eq 55) as a
     `qoj.Generator` on the 4 x 4 Jordan-Wigner space, split into named parts.
@@ -351,14 +244,12 @@ def asymptotic_generator(
     the coherent part is H'_S = sum_j E'_j d_j^dag d_j = H_S (1 - Gamma/2 Omega)/(1 - Gamma/Omega)
     (the EPA level shift, eq 36), which commutes with H_S.
 
-    Args:
-        h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R: as `rate_matrices`.
+    {parameters}
         basis: "energy" or "local" (static).
     """
     if basis not in ("energy", "local"):
         raise ValueError(f"basis must be 'energy' or 'local', got {basis!r}")
-    dimer = _Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
-    modes = jnp.einsum("ja,amn->jmn", dimer.rotation.astype(complex_dtype()), _site_operators())
+    modes = mode_annihilators(dimer.rotation)
     lambda_plus, lambda_minus = _rate_matrices(dimer)
     hamiltonian = system_hamiltonian(dimer.h, dimer.delta, dimer.g)
     levels = jnp.einsum("j,jnm,jnk->mk", dimer.shifted, modes.conj(), modes)
@@ -372,7 +263,7 @@ def asymptotic_generator(
             ],
         }
     else:
-        sites = _site_operators()
+        sites = mode_annihilators()
         r = dimer.rotation.astype(complex_dtype())
         local_plus, local_minus = r.T @ lambda_plus @ r, r.T @ lambda_minus @ r
         loss, gain = jnp.sum(minus, axis=1), jnp.sum(plus, axis=1)
@@ -388,18 +279,8 @@ def asymptotic_generator(
     )
 
 
-@_doc
-def local_rate_matrices(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Complex[Array, "2 2"], Complex[Array, "2 2"]]:
+@dimer_function
+def local_rate_matrices(dimer: Dimer) -> tuple[Complex[Array, "2 2"], Complex[Array, "2 2"]]:
     """The rate matrices in the site basis, (Lambda-bar^+, Lambda-bar^-) = R^T Lambda^+- R
     (seed 003 eqs 69-75): L = sum_{a a'} Lambda-bar^-_{a a'} (c_a rho c_a'^dag - ...) +
     Lambda-bar^+_{a a'} (c_a'^dag rho c_a - ...). The diagonal is the local rates of eq 70,
@@ -411,44 +292,22 @@ def local_rate_matrices(
         Im Lambda-bar^-_LR = -eta.
 
     {parameters}"""
-    lambda_plus, lambda_minus = rate_matrices(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
-    _, rotation = eigenmodes(h, delta, g)
-    r = rotation.astype(complex_dtype())
+    lambda_plus, lambda_minus = _rate_matrices(dimer)
+    r = dimer.rotation.astype(complex_dtype())
     return r.T @ lambda_plus @ r, r.T @ lambda_minus @ r
 
 
-@_doc
-def local_rates(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Float[Array, " 2"], Float[Array, " 2"]]:
+@dimer_function
+def local_rates(dimer: Dimer) -> tuple[Float[Array, " 2"], Float[Array, " 2"]]:
     """(gamma-bar^-, gamma-bar^+) of the local dissipators L-bar_a = gamma-bar^-_a D[c_a] +
     gamma-bar^+_a D[c_a^dag] (seed 003 eq 70), gamma-bar^+-_a = sum_j gamma^+-_{a,j}; index 0 = L.
 
     {parameters}"""
-    minus, plus = bath_rates(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
-    return jnp.sum(minus, axis=1), jnp.sum(plus, axis=1)
+    return _local_rates(dimer)
 
 
-@_doc
-def effective_local_energies(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> Float[Array, " 2"]:
+@dimer_function
+def effective_local_energies(dimer: Dimer) -> Float[Array, " 2"]:
     """The energies e_a of the effective local Hamiltonians H_{s_a} = e_a n_a whose Gibbs
     states are the fixed points of L-bar_a (seed 003 eqs 76-77):
 
@@ -458,29 +317,19 @@ def effective_local_energies(
     only if T_a >> Delta or |h - mu_a| >> T_a (white-noise limit). Needs T_a > 0.
 
     {parameters}"""
-    minus, plus = local_rates(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
-    temperatures = jnp.stack([jnp.asarray(T_L), jnp.asarray(T_R)])
+    minus, plus = _local_rates(dimer)
+    temperatures = jnp.stack([dimer.T_L, dimer.T_R])
     temperatures = ensure(
         temperatures, jnp.any(temperatures <= 0), "effective_local_energies needs T_L, T_R > 0"
     )
-    return temperatures * jnp.log(minus / plus) + jnp.stack([jnp.asarray(mu_L), jnp.asarray(mu_R)])
+    return temperatures * jnp.log(minus / plus) + jnp.stack([dimer.mu_L, dimer.mu_R])
 
 
 # --- currents ------------------------------------------------------------------------------
 
 
-@_doc
-def additive_currents(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> tuple[Float[Array, ""], Float[Array, ""]]:
+@dimer_function
+def additive_currents(dimer: Dimer) -> tuple[Float[Array, ""], Float[Array, ""]]:
     """The currents <L_L^dag N_S>_inf, <L_L^dag H_S>_inf of the additive generator L_L in the
     stationary state (seed 003 eqs 61-62; exact for the asymptotic master equation):
 
@@ -492,25 +341,14 @@ def additive_currents(
     opposite.
 
     {parameters}"""
-    dimer = _Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
     window = dimer.occupations[0] - dimer.occupations[1]
     populations = dimer.integrate(dimer.phi * window[None, :])  # (level,)
     weight = (dimer.g / dimer.splitting) ** 2 / 4 * dimer.widths
     return jnp.sum(weight * populations), jnp.sum(weight * dimer.energies * populations)
 
 
-@_doc
-def local_currents(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> dict[str, Float[Array, ""]]:
+@dimer_function
+def local_currents(dimer: Dimer) -> dict[str, Float[Array, ""]]:
     """The currents assigned to bath L by the local dissipator L-bar_L, and the corrections
     that separate them from the master equation's own current (seed 003 eqs 79-81):
 
@@ -530,7 +368,6 @@ def local_currents(
         {"particle": <L-bar_L^dag N_S>, "energy": <L-bar_L^dag H_S>, "master_equation_particle":
         J^P_L, "correction": -<L-bar_LR^dag n_L> (eq 80), "hopping": Re<c_L^dag c_R>}.
     """
-    dimer = _Dimer(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
     lambda_plus, _ = _rate_matrices(dimer)
     c = _stationary_epa(dimer, lambda_plus)
     r = dimer.rotation
@@ -575,18 +412,8 @@ def rate_matrix_nonmarkovianity(
     return jnp.sum(jnp.maximum(-values, 0.0))
 
 
-@_doc
-def dimer_nonmarkovianity(
-    h: ArrayLike,
-    delta: ArrayLike,
-    g: ArrayLike,
-    Gamma: ArrayLike,
-    Omega: ArrayLike,
-    T_L: ArrayLike,
-    T_R: ArrayLike,
-    mu_L: ArrayLike,
-    mu_R: ArrayLike,
-) -> Float[Array, ""]:
+@dimer_function
+def dimer_nonmarkovianity(dimer: Dimer) -> Float[Array, ""]:
     """nu_inf of the dimer (seed 003 eq 82, Fig 5) in the paper's normalisation:
     `rate_matrix_nonmarkovianity` of the asymptotic rate matrices (`rate_matrices`); the
     generic `qoj.nonmarkov.asymptotic_nonmarkovianity` of `asymptotic_generator` is twice it.
@@ -600,9 +427,7 @@ def dimer_nonmarkovianity(
     it smaller but not zero (medians 0-0.03 Gamma at T = 0.01, tests and figure).
 
     {parameters}"""
-    return rate_matrix_nonmarkovianity(
-        *rate_matrices(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
-    )
+    return rate_matrix_nonmarkovianity(*_rate_matrices(dimer))
 
 
 def interference_channels(

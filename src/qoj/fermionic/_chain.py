@@ -25,13 +25,10 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex, Float, Inexact
 
-from .._bath import Bath
 from .._checks import nonnegative
 from .._precision import complex_dtype, real_dtype
-from .._spectra import Newns
-from ._correlation import check_correlations
-from ._exact import _double_occupancy
-from ._newns import check_in_band, eigenmodes
+from ._exact import _double_occupancy, _initial
+from ._newns import check_in_band, checked_levels, eigenmodes, fermi_bath
 
 
 def _sites(sites):
@@ -48,9 +45,7 @@ def _arrays(*values):
 def _check_model(h, delta, g, Gamma, Omega, sites):
     """Eager checks (ValueError for concrete input; under tracing the jitted cores check)."""
     _sites(sites)
-    energies, _ = eigenmodes(h, delta, g)
-    # arrays: check_in_band negates comparisons with `~`, which a Python bool gets wrong
-    check_in_band(energies, *_arrays(Gamma, Omega))
+    checked_levels(h, delta, g, Gamma, Omega)
 
 
 def chain_hamiltonian(
@@ -98,17 +93,13 @@ def chain_thermal_correlation(
     return _thermal(_arrays(Omega, temperature, mu), m)
 
 
-def _fermi(temperature, mu):
-    return Bath(Newns(1.0, 1.0), temperature, chemical_potential=mu, statistics="fermi")
-
-
 @eqx.filter_jit
 def _thermal(params, m: int):
     Omega, temperature, mu = params
     rdt = real_dtype()
     q = jnp.pi * jnp.arange(1, m + 1, dtype=rdt) / (m + 1)
     modes = jnp.sqrt(2.0 / (m + 1)) * jnp.sin(q[:, None] * jnp.arange(1, m + 1, dtype=rdt)[None])
-    f = _fermi(temperature, mu).occupation(-Omega * jnp.cos(q))
+    f = fermi_bath(temperature, mu).occupation(-Omega * jnp.cos(q))
     return jnp.einsum("qm,q,qn->mn", modes, f, modes)
 
 
@@ -178,10 +169,7 @@ def chain_correlations(
     C(t) = (U^* C_tot(0) U^T) restricted to the system, rotated to the eigenmodes: exact for
     the finite model. D(t) is eq 31 with the chain's G and Z (eq 31 itself is checked
     separately against a many-body simulation in the tests)."""
-    c0 = jnp.asarray(c0, complex_dtype())
-    if d0 is None:
-        d0 = jnp.real(c0[0, 0] * c0[1, 1] - c0[0, 1] * c0[1, 0])
-    c0, d0 = check_correlations(c0, d0)
+    c0, d0 = _initial(c0, d0)
     prop, noise = chain_dynamics(ts, h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R, sites)
     # C_jm = sum_kl G_jk^* C0_kl G_ml (eq 29 as G^dag C0 G for the diagonal G of the model)
     c = jnp.einsum("tjk,kl,tml->tjm", prop.conj(), c0, prop) + noise
@@ -213,7 +201,7 @@ def _gibbs(params, m: int):
     mat = _hamiltonian((h, delta, g, Gamma, Omega), m)
     _, rotation = eigenmodes(h, delta, g)
     energies, vectors = jnp.linalg.eigh(mat)
-    f = _fermi(temperature, mu).occupation(energies)
+    f = fermi_bath(temperature, mu).occupation(energies)
     site = jnp.einsum("an,n,bn->ab", vectors[:2], f, vectors[:2])
     r = rotation.astype(complex_dtype())
     return jnp.einsum("ja,ab,kb->jk", r.conj(), site.astype(complex_dtype()), r)

@@ -30,8 +30,10 @@ multiplies it by J(w), which vanishes there too.)
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
-from .._checks import ensure
+from .._bath import Bath
+from .._checks import ensure, finite
 from .._precision import real_dtype
+from .._spectra import Newns
 
 
 def eigenmodes(
@@ -108,3 +110,60 @@ def hilbert_transform(w: ArrayLike, energy: ArrayLike, Gamma: ArrayLike, Omega: 
     w = jnp.asarray(w, real_dtype())
     numerator = (1 - Gamma / (2 * Omega)) * w - energy
     return numerator / _lorentz_denominator(w, energy, Gamma, Omega)
+
+
+def _real_scalars(values):
+    """The values of {name: value} as finite real scalar arrays (arrays, not Python floats:
+    `filter_jit` would take floats as static, a compilation per value)."""
+    out = []
+    for name, value in values.items():
+        value = finite(value, name)
+        if value.ndim != 0 or jnp.iscomplexobj(value):
+            raise ValueError(f"{name} must be a real scalar, got {value!r} (use jax.vmap)")
+        out.append(value.astype(real_dtype()))
+    return out
+
+
+def checked_levels(
+    h: ArrayLike, delta: ArrayLike, g: ArrayLike, Gamma: ArrayLike, Omega: ArrayLike
+) -> tuple[Float[Array, "2"], Float[Array, "2 2"], tuple[Float[Array, ""], ...]]:
+    """(E_1, E_2) and R (`eigenmodes`), and (h, delta, g, Gamma, Omega) as real scalar arrays,
+    checked: finite, Omega > 0, g^2 + delta^2 > 0 and `check_in_band`. ValueError for concrete
+    values; under `jit` the energies carry the checks (they must be used)."""
+    h, delta, g, Gamma, Omega = _real_scalars(
+        {"h": h, "delta": delta, "g": g, "Gamma": Gamma, "Omega": Omega}
+    )
+    Omega = ensure(Omega, ~(Omega > 0), "Omega must be > 0")
+    energies, rotation = eigenmodes(h, delta, g)
+    return check_in_band(energies, Gamma, Omega), rotation, (h, delta, g, Gamma, Omega)
+
+
+PARAMETER_NAMES = ("h", "delta", "g", "Gamma", "Omega", "T_L", "T_R", "mu_L", "mu_R")
+
+
+def checked_parameters(*parameters: ArrayLike) -> tuple[Float[Array, ""], ...]:
+    """The nine parameters of the model (`PARAMETER_NAMES`) as real scalar arrays, with
+    `checked_levels` and T_L, T_R >= 0. The checks of the levels run eagerly only:
+    `fermi_bath` and `check_in_band` repeat them where the values are used."""
+    if len(parameters) != len(PARAMETER_NAMES):
+        raise TypeError(f"expected the nine parameters {PARAMETER_NAMES}, got {parameters!r}")
+    h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R = parameters
+    _, _, levels = checked_levels(h, delta, g, Gamma, Omega)
+    baths = _real_scalars(
+        {
+            "T_L": T_L,
+            "T_R": T_R,
+            "mu_L (the chemical_potential of bath L)": mu_L,
+            "mu_R (the chemical_potential of bath R)": mu_R,
+        }
+    )
+    for i, side in enumerate("LR"):
+        message = f"T_{side} must be non-negative (the temperature of bath {side})"
+        baths[i] = ensure(baths[i], baths[i] < 0, message)
+    return (*levels, *baths)
+
+
+def fermi_bath(temperature: ArrayLike, mu: ArrayLike) -> Bath:
+    """A reservoir's Fermi function f(w) = 1/(exp((w - mu)/T) + 1) as `Bath.occupation`
+    (T = 0 allowed; the spectral density plays no part)."""
+    return Bath(Newns(1.0, 1.0), temperature, chemical_potential=mu, statistics="fermi")

@@ -51,10 +51,10 @@ def _temperature_map(temperatures, mu):
     return _evaluate(np.stack([t_l.ravel(), t_r.ravel(), m, m], axis=1)).reshape(t_l.shape)
 
 
-def region_medians(mus, nu, margin):
-    """Median nu over the regions of the (mu_L, mu_R) plane, points within `margin` of a level
-    left out: exactly one chemical potential in (E_2, E_1); both in; both outside on one side;
-    both outside on opposite sides."""
+def region_masks(mus, margin):
+    """Masks over the (mu_L, mu_R) grid of `mus` (first axis mu_L) of the regions of the plane,
+    points within `margin` of a level left out: exactly one chemical potential in (E_2, E_1);
+    both in; both outside on one side; both outside on opposite sides."""
     mu_l, mu_r = np.meshgrid(mus, mus, indexing="ij")
 
     def inside(x):
@@ -66,14 +66,18 @@ def region_medians(mus, nu, margin):
     def above(x):
         return x > E1 + margin
 
-    masks = {
+    return {
         "one_in_one_out": (inside(mu_l) & (below(mu_r) | above(mu_r)))
         | (inside(mu_r) & (below(mu_l) | above(mu_l))),
         "both_in": inside(mu_l) & inside(mu_r),
         "both_out_same_side": (below(mu_l) & below(mu_r)) | (above(mu_l) & above(mu_r)),
         "both_out_opposite": (below(mu_l) & above(mu_r)) | (above(mu_l) & below(mu_r)),
     }
-    return {name: float(np.median(nu[mask])) for name, mask in masks.items()}
+
+
+def region_medians(mus, nu, margin):
+    """Median nu over each of the `region_masks`."""
+    return {name: float(np.median(nu[mask])) for name, mask in region_masks(mus, margin).items()}
 
 
 def run(out_dir: Path, full: bool = False) -> FigureResult:
