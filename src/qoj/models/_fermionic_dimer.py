@@ -6,14 +6,12 @@ them to the toolkit's functions, which hold the physics.
 
 from typing import Literal
 
-import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Complex, Float
 
 from .. import fermionic
-from .._checks import finite, nonnegative
 from .._generator import Generator
-from .._precision import real_dtype
 from .._system import OpenSystem
+from ..fermionic._newns import PARAMETER_NAMES, checked_parameters
 from ._base import AbstractModel
 
 _APPROACHES = ("asymptotic", "asymptotic-local", "global", "local")
@@ -57,30 +55,14 @@ class FermionicDimer(AbstractModel):
     mu_R: Float[Array, ""]
 
     def __init__(self, h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R):
-        values = dict(h=h, delta=delta, g=g, mu_L=mu_L, mu_R=mu_R)
-        for name, value in values.items():
-            setattr(self, name, finite(_scalar(value), name))
-        for name, value in dict(Gamma=Gamma, Omega=Omega, T_L=T_L, T_R=T_R).items():
-            setattr(self, name, nonnegative(_scalar(value), name))
-
-    def __check_init__(self):
-        energies, _ = fermionic.eigenmodes(self.h, self.delta, self.g)
-        fermionic.check_in_band(energies, self.Gamma, self.Omega)
+        checked = checked_parameters(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R)
+        for name, value in zip(PARAMETER_NAMES, checked, strict=True):
+            setattr(self, name, value)
 
     @property
     def parameters(self) -> tuple[Array, ...]:
         """(h, delta, g, Gamma, Omega, T_L, T_R, mu_L, mu_R), the toolkit's argument order."""
-        return (
-            self.h,
-            self.delta,
-            self.g,
-            self.Gamma,
-            self.Omega,
-            self.T_L,
-            self.T_R,
-            self.mu_L,
-            self.mu_R,
-        )
+        return tuple(getattr(self, name) for name in PARAMETER_NAMES)
 
     def system(self) -> OpenSystem:
         raise NotImplementedError(
@@ -125,10 +107,3 @@ class FermionicDimer(AbstractModel):
     def nonmarkovianity(self) -> Float[Array, ""]:
         """The asymptotic non-Markovianity nu_inf of eq 82 (the paper's normalisation)."""
         return fermionic.dimer_nonmarkovianity(*self.parameters)
-
-
-def _scalar(value) -> Array:
-    array = jnp.asarray(value, real_dtype())
-    if array.ndim != 0:
-        raise ValueError(f"FermionicDimer parameters are scalars, got shape {array.shape}")
-    return array
